@@ -1,0 +1,240 @@
+"""The intermediate representation: the generator's own model of an API, free of OpenAPI and Jinja.
+
+`parse` builds it from an OpenAPI document, `normalise` adds job families to it, and `render` reads it.
+Everything is a frozen dataclass made of tuples, so an IR can be hashed, compared and snapshotted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+from .diagnostics import Location
+
+# ---------------------------------------------------------------------------------------------- types
+Primitive: TypeAlias = Literal[
+    "str", "int", "float", "bool", "any", "none", "date", "datetime", "bytes", "object"
+]
+
+
+@dataclass(frozen=True)
+class PrimitiveType:
+    name: Primitive
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    name: str  # a Model's class name in the same API
+
+
+@dataclass(frozen=True)
+class EnumRef:
+    name: str  # an Enum's class name in the same API
+
+
+@dataclass(frozen=True)
+class ListType:
+    item: TypeRef
+
+
+@dataclass(frozen=True)
+class DictType:
+    value: TypeRef
+
+
+@dataclass(frozen=True)
+class LiteralType:
+    values: tuple[str | int | float | bool | None, ...]
+
+
+@dataclass(frozen=True)
+class UnionType:
+    options: tuple[TypeRef, ...]
+    discriminator: str | None = None  # the wire name of the discriminating property
+
+
+@dataclass(frozen=True)
+class NullableType:
+    inner: TypeRef
+
+
+TypeRef: TypeAlias = (
+    PrimitiveType | ModelRef | EnumRef | ListType | DictType | LiteralType | UnionType | NullableType
+)
+
+ANY = PrimitiveType("any")
+
+
+# --------------------------------------------------------------------------------------------- models
+@dataclass(frozen=True)
+class Field:
+    wire_name: str
+    py_name: str
+    type: TypeRef
+    required: bool
+    description: str = ""
+    default: str | int | float | bool | None = None
+    has_default: bool = False
+    deprecated: bool = False
+
+
+@dataclass(frozen=True)
+class Model:
+    """A pydantic model (an object schema) or a root model (anything else that has a name)."""
+
+    name: str
+    fields: tuple[Field, ...]
+    location: Location
+    description: str = ""
+    root: TypeRef | None = None  # set for RootModel[...] (named arrays, unions, primitives)
+    additional: TypeRef | None = None  # type of additionalProperties values, when typed
+    example: str = ""  # a JSON example for the model, if the spec gives one
+
+
+@dataclass(frozen=True)
+class EnumMember:
+    py_name: str
+    value: str | int | float
+
+
+@dataclass(frozen=True)
+class Enum:
+    name: str
+    members: tuple[EnumMember, ...]
+    value_kind: Literal["str", "int", "float"]
+    location: Location
+    description: str = ""
+
+
+# ----------------------------------------------------------------------------------------- operations
+ParamIn: TypeAlias = Literal["path", "query", "header", "cookie"]
+
+
+@dataclass(frozen=True)
+class Param:
+    wire_name: str
+    py_name: str
+    where: ParamIn
+    type: TypeRef
+    required: bool
+    description: str = ""
+    is_filter: bool = False  # an Elastic Path `filter` query parameter: accepts the Filter builder
+
+
+@dataclass(frozen=True)
+class BodyPart:
+    """One field of a multipart or form body, passed as a keyword argument."""
+
+    wire_name: str
+    py_name: str
+    type: TypeRef
+    required: bool
+    is_file: bool
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Body:
+    content_type: str
+    kind: Literal["json", "multipart", "form", "binary", "text"]
+    type: TypeRef  # for json: the body type; for multipart/form: the model of the parts
+    required: bool
+    parts: tuple[BodyPart, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Response:
+    status: str  # "200", "2XX" or "default"
+    description: str
+    type: TypeRef | None  # None: no JSON body
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """How an operation pages: by `page[offset]`/`page[limit]`, items found at `items_path`."""
+
+    offset_param: str
+    limit_param: str
+    item_type: TypeRef
+    items_field: str  # the wire name of the array in the response (`data`)
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    py_name: str
+    method: str  # upper case
+    path: str
+    resource: str  # the group (first tag) it belongs to, as given
+    summary: str
+    description: str
+    params: tuple[Param, ...]
+    body: Body | None
+    responses: tuple[Response, ...]
+    location: Location
+    deprecated: bool = False
+    pagination: Pagination | None = None
+
+    @property
+    def success_responses(self) -> tuple[Response, ...]:
+        return tuple(r for r in self.responses if r.status.startswith("2"))
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    description: str
+    region: str  # a slug such as "eu-west", derived from the description
+
+
+# ------------------------------------------------------------------------------------------------ api
+@dataclass(frozen=True)
+class JobFamily:
+    """A job API's profile, checked against its spec (see `normalise`)."""
+
+    api: str
+    resource_type: str
+    job_param: str
+    parent_params: tuple[str, ...]
+    envelope: str
+    operations: tuple[tuple[str, str, str], ...]  # (role, METHOD, path)
+    fields: tuple[tuple[str, str], ...]  # (canonical field, dotted path)
+    statuses: tuple[tuple[str, str], ...]  # (raw spelling lower-cased, canonical status)
+    file_link: str | None
+    error_messages: str | None
+    cancellable: tuple[str, ...]
+    model: str | None  # the API's model class for the job object
+    location: Location
+
+    def operation(self, role: str) -> tuple[str, str] | None:
+        for name, method, path in self.operations:
+            if name == role:
+                return method, path
+        return None
+
+
+@dataclass(frozen=True)
+class Api:
+    name: str  # the module name, from the spec file's stem
+    title: str
+    version: str
+    description: str
+    source: str  # the spec file as given
+    openapi_version: str
+    servers: tuple[Server, ...]
+    operations: tuple[Operation, ...]
+    models: tuple[Model, ...]
+    enums: tuple[Enum, ...]
+    auth_schemes: tuple[str, ...] = ()
+    jobs: JobFamily | None = None
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything one run generates from: the APIs and the package settings."""
+
+    package: str
+    version: str
+    apis: tuple[Api, ...] = field(default_factory=tuple)
