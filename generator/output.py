@@ -1,0 +1,262 @@
+"""Stage 6, output: compare, diff, and write the rendered files into the output folder, atomically.
+
+The only module that touches the output folder. What it guarantees:
+
+- **Ownership.** A manifest (`.jobgen-manifest.json`) lists the files jobgen wrote. Only those are ever
+  replaced or removed; any other file in the folder is kept as it is. A generated path that collides
+  with a file jobgen does not own is an error, not an overwrite.
+- **Atomicity.** The new folder is built completely beside the old one (owned files new, other files
+  hard-linked or copied), then swapped in with one atomic `renameat2(RENAME_EXCHANGE)` on Linux. Where
+  that call is missing, two renames are used and an interrupted swap is rolled back on the next run.
+  Either way a crash leaves the folder as it was before or as it is after, never between.
+- **Exclusion.** Concurrent runs on the same folder take turns through a lock file beside it.
+- **No-op.** When nothing changed, nothing is written (timestamps stay, builds stay cached).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import difflib
+import errno
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import InputError, Location
+
+MANIFEST = ".jobgen-manifest.json"
+_STAGING = ".jobgen-staging"
+_OLD = ".jobgen-old"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    changed: tuple[str, ...]  # rendered files whose content differs or that are missing
+    removed: tuple[str, ...]  # owned files that would be deleted
+    diff: str
+
+    @property
+    def clean(self) -> bool:
+        return not self.changed and not self.removed
+
+
+def read_manifest(output: Path) -> dict[str, str]:
+    """Owned file -> sha256, from the manifest; {} when absent or unreadable (then nothing is owned)."""
+    try:
+        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+        files = data.get("files", {})
+        return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def manifest_text(files: dict[str, str]) -> str:
+    entries = {path: _digest(text) for path, text in sorted(files.items())}
+    return json.dumps({"generator": "jobgen", "files": entries}, indent=2, sort_keys=True) + "\n"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _safe_relative(path: str) -> None:
+    parts = Path(path).parts
+    if Path(path).is_absolute() or ".." in parts or not parts:
+        raise InputError(f"refusing to write outside the output folder: {path!r}", Location("<generated>"), "path")
+
+
+def compare(files: dict[str, str], output: Path, *, with_diff: bool = True) -> Comparison:
+    """How the output folder differs from `files` (the manifest included)."""
+    expected = dict(files)
+    expected[MANIFEST] = manifest_text(files)
+    owned = read_manifest(output)
+    changed: list[str] = []
+    diff_parts: list[str] = []
+    for path in sorted(expected):
+        target = output / path
+        try:
+            current = target.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            current = None
+        if current == expected[path]:
+            continue
+        changed.append(path)
+        if with_diff:
+            diff_parts.extend(
+                difflib.unified_diff(
+                    (current or "").splitlines(keepends=True),
+                    expected[path].splitlines(keepends=True),
+                    fromfile=f"a/{path}" if current is not None else "/dev/null",
+                    tofile=f"b/{path}",
+                )
+            )
+    removed = sorted(p for p in owned if p not in expected and (output / p).exists())
+    for path in removed if with_diff else []:
+        old = (output / path).read_text(encoding="utf-8", errors="replace")
+        diff_parts.extend(
+            difflib.unified_diff(old.splitlines(keepends=True), [], fromfile=f"a/{path}", tofile="/dev/null")
+        )
+    text = "".join(line if line.endswith("\n") else line + "\n" for line in diff_parts)
+    return Comparison(tuple(changed), tuple(removed), text)
+
+
+# ---------------------------------------------------------------------------------------------- write
+def write_output(files: dict[str, str], output: Path) -> Comparison:
+    """Make the output folder hold exactly `files` (plus the files jobgen does not own)."""
+    for path in files:
+        _safe_relative(path)
+    output = output.absolute()
+    parent = output.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder's parent: {exc.strerror}", Location(str(parent)), "output") from None
+    with _lock(output):
+        _recover(output)
+        comparison = compare(files, output, with_diff=False)
+        if comparison.clean:
+            return comparison
+        if output.exists() and not os.access(output, os.W_OK | os.X_OK):
+            raise InputError("the output folder is not writable", Location(str(output)), "output")
+        owned = read_manifest(output)
+        _check_collisions(files, output, owned)
+        staging = parent / f".{output.name}{_STAGING}-{os.getpid()}"
+        try:
+            _build(files, output, owned, staging)
+            _swap(staging, output)
+        except OSError as exc:
+            raise InputError(f"cannot write the output folder: {exc.strerror or exc}", Location(str(output)), "output") from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return comparison
+
+
+def _check_collisions(files: dict[str, str], output: Path, owned: dict[str, str]) -> None:
+    for path in sorted(files):
+        target = output / path
+        if path not in owned and target.is_file():
+            if target.read_bytes() == files[path].encode("utf-8"):
+                continue  # identical content: adopting it loses nothing
+            raise InputError(
+                f"would overwrite {path!r}, which jobgen did not write (not in {MANIFEST}); "
+                "move it away or delete it first",
+                Location(str(target)),
+                "not-owned",
+            )
+        if target.is_dir() and not target.is_symlink():
+            raise InputError(f"{path!r} is a folder where a file must go", Location(str(target)), "not-owned")
+
+
+def _build(files: dict[str, str], output: Path, owned: dict[str, str], staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    keep = set(files) | {MANIFEST} | set(owned)
+    if output.exists():
+        # Carry over everything jobgen does not own, untouched.
+        for root, dirs, names in os.walk(output):
+            rel_root = Path(root).relative_to(output)
+            for name in dirs:
+                (staging / rel_root / name).mkdir(exist_ok=True)
+                shutil.copystat(Path(root) / name, staging / rel_root / name)
+            for name in names:
+                rel = (rel_root / name).as_posix()
+                if rel in keep:
+                    continue
+                source, target = Path(root) / name, staging / rel_root / name
+                if source.is_symlink():
+                    target.symlink_to(os.readlink(source))
+                    continue
+                try:
+                    os.link(source, target)
+                except OSError:
+                    shutil.copy2(source, target)
+    for path, text in sorted(files.items()):
+        target = staging / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("utf-8"))
+    (staging / MANIFEST).write_bytes(manifest_text(files).encode("utf-8"))
+    _fsync_tree(staging)
+
+
+def _fsync_tree(root: Path) -> None:
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = Path(folder) / name
+            if path.is_symlink():
+                continue
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+
+
+def _swap(staging: Path, output: Path) -> None:
+    if not output.exists():
+        os.rename(staging, output)
+        return
+    if _exchange(staging, output):
+        return
+    old = output.parent / f".{output.name}{_OLD}"
+    shutil.rmtree(old, ignore_errors=True)
+    os.rename(output, old)
+    os.rename(staging, output)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _recover(output: Path) -> None:
+    """Undo a two-rename swap that was interrupted between its renames; clear stale staging folders."""
+    old = output.parent / f".{output.name}{_OLD}"
+    if old.exists():
+        if not output.exists():
+            os.rename(old, output)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    prefix = f".{output.name}{_STAGING}-"
+    for stale in output.parent.glob(prefix + "*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two folders (Linux renameat2). False when the system cannot."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP if hasattr(errno, "ENOTSUP") else errno.EINVAL):
+        return False
+    raise OSError(err, os.strerror(err))
+
+
+@contextlib.contextmanager
+def _lock(output: Path) -> Iterator[None]:
+    lock_path = output.parent / f".{output.name}.jobgen.lock"
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX: no lock, the swap is still atomic
+        yield
+        return
+    try:
+        handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole block
+    except OSError as exc:
+        raise InputError(f"cannot create the lock file: {exc.strerror}", Location(str(lock_path)), "output") from None
+    with handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

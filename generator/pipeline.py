@@ -1,0 +1,119 @@
+"""The pipeline: load -> parse -> normalise -> render -> format, in memory; `output` writes.
+
+Each stage is a module with one job; this module only wires them together and gathers the per-spec
+reports (warnings, skipped items, counts) that the CLI prints and `--report` writes.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import ir, naming
+from .config import Config
+from .diagnostics import Collector, Diagnostic, InputError, Location
+from .format import format_files
+from .load import load_document
+from .normalise import apply_profiles
+from .parse import parse_api
+from .render import render_project
+
+
+@dataclass
+class SpecReport:
+    path: str
+    api: str
+    operations: int = 0
+    models: int = 0
+    collector: Collector = field(default_factory=Collector)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "operations_generated": self.operations,
+            "models_generated": self.models,
+            "skipped": [_entry(d, "reason") for d in self.collector.skipped],
+            "warnings": [_entry(d, "message") for d in self.collector.warnings],
+        }
+
+
+def _entry(diagnostic: Diagnostic, key: str) -> dict[str, Any]:
+    location = diagnostic.location
+    return {"pointer": location.pointer, key: diagnostic.message, "line": location.line}
+
+
+@dataclass
+class Result:
+    files: dict[str, str]
+    reports: list[SpecReport]
+    project: ir.Project
+    seconds: float = 0.0
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [w for r in self.reports for w in r.collector.warnings]
+
+    @property
+    def skipped(self) -> list[Diagnostic]:
+        return [s for r in self.reports for s in r.collector.skipped]
+
+    def report_json(self) -> dict[str, Any]:
+        return {"specs": [r.as_json() for r in self.reports]}
+
+
+def api_name_for(spec: Path, taken: naming.Scope) -> str:
+    return taken.claim(naming.module_name(spec.stem))
+
+
+def build_project(config: Config) -> tuple[ir.Project, list[SpecReport]]:
+    """Load, parse and normalise every spec of the configuration."""
+    names = naming.Scope(sep="_")
+    apis: list[ir.Api] = []
+    reports: list[SpecReport] = []
+    for spec in config.specs:
+        name = api_name_for(spec, names)
+        report = SpecReport(str(spec), name)
+        doc = load_document(spec, str(spec))
+        api = parse_api(doc, name, report.collector)
+        report.operations = len(api.operations)
+        report.models = len(api.models) + len(api.enums)
+        apis.append(api)
+        reports.append(report)
+    collectors = {r.api: r.collector for r in reports}
+    apis = apply_profiles(apis, list(config.profiles), collectors)
+    return ir.Project(config.package, config.version, tuple(apis)), reports
+
+
+def run(config: Config) -> Result:
+    """Everything but writing: returns the formatted files and the reports."""
+    started = time.perf_counter()
+    project, reports = build_project(config)
+    if config.strict:
+        enforce_strict(reports)
+    files = format_files(render_project(project))
+    return Result(files, reports, project, time.perf_counter() - started)
+
+
+def enforce_strict(reports: list[SpecReport]) -> None:
+    for report in reports:
+        problems = report.collector.warnings + report.collector.skipped
+        if problems:
+            first = problems[0]
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise InputError(
+                f"--strict: {first.message}{more}", first.location, first.code or "strict"
+            )
+
+
+def ad_hoc_config(specs: tuple[str, ...], output: str, package: str, profiles: tuple[str, ...], strict: bool) -> Config:
+    if not specs:
+        raise InputError("give at least one SPEC file", Location("<command line>"), "usage")
+    return Config(
+        specs=tuple(Path(s) for s in specs),
+        output=Path(output),
+        package=package,
+        profiles=tuple(Path(p) for p in profiles),
+        strict=strict,
+    )
