@@ -31,18 +31,41 @@ EXIT_BUG = 70
 def _common(func: F) -> F:
     options = [
         click.argument("specs", nargs=-1, type=click.Path(dir_okay=False, path_type=str)),
-        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str),
-                     help="pyproject.toml holding [tool.jobgen] (default: ./pyproject.toml)."),
-        click.option("--output", "-o", type=click.Path(file_okay=False, path_type=str),
-                     help="Output folder (with SPEC arguments)."),
-        click.option("--package", "-p", help="Import name of the generated package (with SPEC arguments)."),
-        click.option("--profile", "profiles", multiple=True, type=click.Path(dir_okay=False, path_type=str),
-                     help="Job-profile file (with SPEC arguments; repeatable)."),
-        click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=str),
-                     help="Write a JSON report of what was generated, skipped and warned about."),
-        click.option("--strict", is_flag=True, help="Treat warnings and skipped items as errors (exit 2)."),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False, path_type=str),
+            help="pyproject.toml holding [tool.jobgen] (default: ./pyproject.toml).",
+        ),
+        click.option(
+            "--output",
+            "-o",
+            type=click.Path(file_okay=False, path_type=str),
+            help="Output folder (with SPEC arguments).",
+        ),
+        click.option(
+            "--package", "-p", help="Import name of the generated package (with SPEC arguments)."
+        ),
+        click.option(
+            "--profile",
+            "profiles",
+            multiple=True,
+            type=click.Path(dir_okay=False, path_type=str),
+            help="Job-profile file (with SPEC arguments; repeatable).",
+        ),
+        click.option(
+            "--report",
+            "report_path",
+            type=click.Path(dir_okay=False, path_type=str),
+            help="Write a JSON report of what was generated, skipped and warned about.",
+        ),
+        click.option(
+            "--strict", is_flag=True, help="Treat warnings and skipped items as errors (exit 2)."
+        ),
         click.option("--quiet", "-q", is_flag=True, help="Print only errors."),
-        click.option("--verbose", "-v", is_flag=True, help="Print every warning and timing detail."),
+        click.option(
+            "--verbose", "-v", is_flag=True, help="Print every warning and timing detail."
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -55,8 +78,14 @@ def cli() -> None:
     """Generate a typed Python client for Elastic Path Commerce's job APIs from their OpenAPI specs."""
 
 
-def _config(specs: tuple[str, ...], config_path: str | None, output: str | None, package: str | None,
-            profiles: tuple[str, ...], strict: bool) -> Config:
+def _config(
+    specs: tuple[str, ...],
+    config_path: str | None,
+    output: str | None,
+    package: str | None,
+    profiles: tuple[str, ...],
+    strict: bool,
+) -> Config:
     if specs:
         if config_path:
             raise click.UsageError("give either SPEC files or --config, not both")
@@ -64,10 +93,20 @@ def _config(specs: tuple[str, ...], config_path: str | None, output: str | None,
             raise click.UsageError("with SPEC files, --output and --package are required")
         return ad_hoc_config(specs, output, check_package_name(package), profiles, strict)
     if output or package or profiles:
-        raise click.UsageError("--output, --package and --profile go with SPEC files; otherwise use [tool.jobgen]")
+        raise click.UsageError(
+            "--output, --package and --profile go with SPEC files; otherwise use [tool.jobgen]"
+        )
     config = load_config(Path(config_path or "pyproject.toml"))
     if strict and not config.strict:
-        config = Config(config.specs, config.output, config.package, config.profiles, config.version, True, config.source)
+        config = Config(
+            config.specs,
+            config.output,
+            config.package,
+            config.profiles,
+            config.version,
+            True,
+            config.source,
+        )
     return config
 
 
@@ -84,7 +123,9 @@ def _print_warnings(result: Result, quiet: bool, verbose: bool) -> None:
     for diagnostic in problems[:limit]:
         click.echo(f"jobgen: {diagnostic}", err=True)
     if limit is not None and len(problems) > limit:
-        click.echo(f"jobgen: ... and {len(problems) - limit} more (see --report or --verbose)", err=True)
+        click.echo(
+            f"jobgen: ... and {len(problems) - limit} more (see --report or --verbose)", err=True
+        )
 
 
 def _write_report(result: Result, path: str | None) -> None:
@@ -93,7 +134,9 @@ def _write_report(result: Result, path: str | None) -> None:
     try:
         Path(path).write_text(json.dumps(result.report_json(), indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"cannot write the report: {exc.strerror}", Location(path), "report") from None
+        raise InputError(
+            f"cannot write the report: {exc.strerror}", Location(path), "report"
+        ) from None
 
 
 def _summary(result: Result, action: str) -> str:
@@ -120,15 +163,27 @@ def _guarded(body: Callable[[], int], verbose: bool) -> None:
     except Exception as exc:  # a bug in jobgen, not in the input
         if verbose:
             traceback.print_exc()
-        click.echo(f"jobgen: internal error: {type(exc).__name__}: {exc} (run with --verbose for details)", err=True)
+        click.echo(
+            f"jobgen: internal error: {type(exc).__name__}: {exc} (run with --verbose for details)",
+            err=True,
+        )
         sys.exit(EXIT_BUG)
     sys.exit(code)
 
 
 @cli.command()
 @_common
-def generate(specs: tuple[str, ...], config_path: str | None, output: str | None, package: str | None,
-             profiles: tuple[str, ...], report_path: str | None, strict: bool, quiet: bool, verbose: bool) -> None:
+def generate(
+    specs: tuple[str, ...],
+    config_path: str | None,
+    output: str | None,
+    package: str | None,
+    profiles: tuple[str, ...],
+    report_path: str | None,
+    strict: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Generate the client package into the output folder."""
 
     def body() -> int:
@@ -137,8 +192,11 @@ def generate(specs: tuple[str, ...], config_path: str | None, output: str | None
         _write_report(result, report_path)
         _print_warnings(result, quiet, verbose)
         comparison = write_output(result.files, config.output)
-        action = f"wrote {len(comparison.changed) + len(comparison.removed)} files to {config.output}" \
-            if not comparison.clean else f"{config.output} is up to date"
+        action = (
+            f"wrote {len(comparison.changed) + len(comparison.removed)} files to {config.output}"
+            if not comparison.clean
+            else f"{config.output} is up to date"
+        )
         _say(quiet, _summary(result, action))
         return 0
 
@@ -147,8 +205,17 @@ def generate(specs: tuple[str, ...], config_path: str | None, output: str | None
 
 @cli.command()
 @_common
-def check(specs: tuple[str, ...], config_path: str | None, output: str | None, package: str | None,
-          profiles: tuple[str, ...], report_path: str | None, strict: bool, quiet: bool, verbose: bool) -> None:
+def check(
+    specs: tuple[str, ...],
+    config_path: str | None,
+    output: str | None,
+    package: str | None,
+    profiles: tuple[str, ...],
+    report_path: str | None,
+    strict: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Exit 0 if the output folder is up to date, 1 with a unified diff if it is stale."""
 
     def body() -> int:
@@ -161,7 +228,9 @@ def check(specs: tuple[str, ...], config_path: str | None, output: str | None, p
             return 0
         click.echo(comparison.diff, nl=False)
         stale = len(comparison.changed) + len(comparison.removed)
-        _say(quiet, f"jobgen: {config.output} is stale: {stale} files differ; run `jobgen generate`")
+        _say(
+            quiet, f"jobgen: {config.output} is stale: {stale} files differ; run `jobgen generate`"
+        )
         return EXIT_STALE
 
     _guarded(body, verbose)
@@ -169,8 +238,17 @@ def check(specs: tuple[str, ...], config_path: str | None, output: str | None, p
 
 @cli.command()
 @_common
-def validate(specs: tuple[str, ...], config_path: str | None, output: str | None, package: str | None,
-             profiles: tuple[str, ...], report_path: str | None, strict: bool, quiet: bool, verbose: bool) -> None:
+def validate(
+    specs: tuple[str, ...],
+    config_path: str | None,
+    output: str | None,
+    package: str | None,
+    profiles: tuple[str, ...],
+    report_path: str | None,
+    strict: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Check specs (and job profiles) and report problems with their locations."""
 
     def body() -> int:

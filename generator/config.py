@@ -44,7 +44,11 @@ def load_config(path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
-        raise InputError(f"invalid TOML: {exc.args[0] if exc.args else exc}", Location(display, "", line), "config") from None
+        raise InputError(
+            f"invalid TOML: {exc.args[0] if exc.args else exc}",
+            Location(display, "", line),
+            "config",
+        ) from None
     table = data.get("tool", {}).get("jobgen")
     if not isinstance(table, dict):
         raise InputError("no [tool.jobgen] table", Location(display), "config")
@@ -55,10 +59,16 @@ def load_config(path: Path) -> Config:
     for key in table:
         if key not in _KEYS:
             known = ", ".join(sorted(_KEYS))
-            raise InputError(f"unknown key {key!r} in [tool.jobgen] (known: {known})", where(key), "config")
+            raise InputError(
+                f"unknown key {key!r} in [tool.jobgen] (known: {known})", where(key), "config"
+            )
     for key in ("specs", "output", "package"):
         if key not in table:
-            raise InputError(f"[tool.jobgen] needs `{key}`: {_KEYS[key]}", Location(display, "/tool/jobgen"), "config")
+            raise InputError(
+                f"[tool.jobgen] needs `{key}`: {_KEYS[key]}",
+                Location(display, "/tool/jobgen"),
+                "config",
+            )
     base = path.parent
 
     def paths(key: str) -> tuple[Path, ...]:
@@ -74,7 +84,9 @@ def load_config(path: Path) -> Config:
     if not isinstance(output, str) or not output:
         raise InputError("`output` must be a folder path", where("output"), "config")
     if not isinstance(package, str) or not _PACKAGE.match(package):
-        raise InputError("`package` must be a valid lower-case Python package name", where("package"), "config")
+        raise InputError(
+            "`package` must be a valid lower-case Python package name", where("package"), "config"
+        )
     if not isinstance(version, str):
         raise InputError("`version` must be a string", where("version"), "config")
     strict = table.get("strict", False)
@@ -85,7 +97,11 @@ def load_config(path: Path) -> Config:
 
 def check_package_name(name: str) -> str:
     if not _PACKAGE.match(name):
-        raise InputError(f"--package {name!r} is not a valid lower-case Python package name", Location("<command line>"), "config")
+        raise InputError(
+            f"--package {name!r} is not a valid lower-case Python package name",
+            Location("<command line>"),
+            "config",
+        )
     return name
 
 

@@ -47,9 +47,11 @@ def format_files(files: dict[str, str]) -> dict[str, str]:
             target = root / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(files[path], encoding="utf-8")
-        (root / "pyproject.toml").write_text(files.get("pyproject.toml", _DEFAULT_CONFIG), encoding="utf-8")
+        (root / "pyproject.toml").write_text(
+            files.get("pyproject.toml", _DEFAULT_CONFIG), encoding="utf-8"
+        )
         common = ["--no-cache", "--config", str(root / "pyproject.toml")]
-        _run([ruff, "check", *common, "--select", _FIX_RULES, "--fix", "--exit-zero", "--quiet", "."], root)
+        _run([ruff, "check", *common, "--select", _FIX_RULES, "--fix", "--exit-zero", "."], root)
         _run([ruff, "format", *common, "--quiet", "."], root)
         result = dict(files)
         for path in python:
@@ -61,6 +63,10 @@ def _run(command: list[str], cwd: Path) -> None:
     completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         # Generated code that ruff cannot parse is a generator bug, but say where it is.
-        detail = (completed.stderr or completed.stdout).strip().splitlines()
-        first = detail[0] if detail else f"exit code {completed.returncode}"
-        raise InputError(f"formatting the generated code failed: {first}", Location("<generated>"), "format")
+        detail = [
+            line for line in (completed.stderr + completed.stdout).splitlines() if "rror" in line
+        ]
+        first = detail[0].strip() if detail else f"ruff exit code {completed.returncode}"
+        raise InputError(
+            f"formatting the generated code failed: {first}", Location("<generated>"), "format"
+        )

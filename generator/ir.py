@@ -59,7 +59,14 @@ class NullableType:
 
 
 TypeRef: TypeAlias = (
-    PrimitiveType | ModelRef | EnumRef | ListType | DictType | LiteralType | UnionType | NullableType
+    PrimitiveType
+    | ModelRef
+    | EnumRef
+    | ListType
+    | DictType
+    | LiteralType
+    | UnionType
+    | NullableType
 )
 
 ANY = PrimitiveType("any")
@@ -133,10 +140,13 @@ class BodyPart:
     description: str = ""
 
 
+BodyKind: TypeAlias = Literal["json", "multipart", "form", "binary", "text"]
+
+
 @dataclass(frozen=True)
 class Body:
     content_type: str
-    kind: Literal["json", "multipart", "form", "binary", "text"]
+    kind: BodyKind
     type: TypeRef  # for json: the body type; for multipart/form: the model of the parts
     required: bool
     parts: tuple[BodyPart, ...] = ()

@@ -55,7 +55,9 @@ def read_text(path: Path, display: str) -> str:
     except FileNotFoundError:
         raise InputError("file not found", Location(display), "missing-file") from None
     except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", Location(display), "unreadable") from None
+        raise InputError(
+            f"cannot read file: {exc.strerror}", Location(display), "unreadable"
+        ) from None
     if path.is_dir():
         raise InputError("is a directory, not a spec file", Location(display), "unreadable")
     if size > MAX_FILE_BYTES:
@@ -65,7 +67,9 @@ def read_text(path: Path, display: str) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", Location(display), "unreadable") from None
+        raise InputError(
+            f"cannot read file: {exc.strerror}", Location(display), "unreadable"
+        ) from None
     if b"\x00" in raw[:8192]:
         raise InputError("binary file, not YAML or JSON", Location(display), "binary")
     try:
@@ -90,7 +94,9 @@ def load_document(path: Path, display: str | None = None) -> Document:
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid syntax"
         kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
-        raise InputError(f"invalid {kind}: {problem}", Location(display, "", line), "syntax") from None
+        raise InputError(
+            f"invalid {kind}: {problem}", Location(display, "", line), "syntax"
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", Location(display), "syntax") from None
     except RecursionError:

@@ -77,7 +77,11 @@ def class_name(text: str, *, empty: str = "Model") -> str:
 
 
 def enum_member(value: object) -> str:
-    text = value if isinstance(value, str) else str(value).replace("-", "minus ").replace(".", " point ")
+    text = (
+        value
+        if isinstance(value, str)
+        else str(value).replace("-", "minus ").replace(".", " point ")
+    )
     name = "_".join(w.upper() for w in words(text))
     if not name:
         return "EMPTY"

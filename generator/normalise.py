@@ -21,13 +21,29 @@ from .load import Document, load_document
 
 CANONICAL_STATUSES = ("pending", "running", "succeeded", "failed", "cancelling", "cancelled")
 FIELDS = (
-    "id", "kind", "status", "created_at", "updated_at", "started_at", "finished_at", "error", "result_links",
+    "id",
+    "kind",
+    "status",
+    "created_at",
+    "updated_at",
+    "started_at",
+    "finished_at",
+    "error",
+    "result_links",
 )
 REQUIRED_FIELDS = ("id", "status")
 ROLES = ("create", "list", "get", "cancel", "errors", "file")
 _PROFILE_KEYS = {
-    "api", "resource_type", "job_param", "operations", "envelope", "fields", "statuses", "file_link",
-    "error_messages", "cancellable",
+    "api",
+    "resource_type",
+    "job_param",
+    "operations",
+    "envelope",
+    "fields",
+    "statuses",
+    "file_link",
+    "error_messages",
+    "cancellable",
 }
 _OPERATION = re.compile(r"^(GET|POST|PUT|PATCH|DELETE)\s+(/\S*)$")
 
@@ -39,7 +55,11 @@ def load_profiles(path: Path) -> list[tuple[Document, str, dict[str, Any]]]:
     if not isinstance(data, dict) or not isinstance(data.get("profiles"), list):
         raise InputError("a job-profile file needs a `profiles` list", doc.location(""), "profile")
     if data.get("version", 1) != 1:
-        raise InputError(f"unsupported profile version {data.get('version')!r}", doc.location("/version"), "profile")
+        raise InputError(
+            f"unsupported profile version {data.get('version')!r}",
+            doc.location("/version"),
+            "profile",
+        )
     result = []
     for index, profile in enumerate(data["profiles"]):
         pointer = join_pointer("/profiles", index)
@@ -59,7 +79,9 @@ def apply_profiles(
         for doc, pointer, profile in load_profiles(path):
             api_name = profile.get("api")
             if not isinstance(api_name, str):
-                raise InputError("profile needs `api`: the spec file's stem", doc.location(pointer), "profile")
+                raise InputError(
+                    "profile needs `api`: the spec file's stem", doc.location(pointer), "profile"
+                )
             if api_name not in by_name:
                 known = ", ".join(sorted(by_name)) or "none"
                 raise InputError(
@@ -68,7 +90,9 @@ def apply_profiles(
                     "profile",
                 )
             if api_name in families:
-                raise InputError(f"a second profile for API {api_name!r}", doc.location(pointer), "profile")
+                raise InputError(
+                    f"a second profile for API {api_name!r}", doc.location(pointer), "profile"
+                )
             families[api_name] = _ProfileChecker(doc, pointer, profile, by_name[api_name]).check()
     return [dataclasses.replace(api, jobs=families.get(api.name)) for api in apis]
 
@@ -98,14 +122,18 @@ class _ProfileChecker:
     def check(self) -> ir.JobFamily:
         for key in self.profile:
             if key not in _PROFILE_KEYS:
-                raise self.fail(f"unknown profile key {key!r} (known: {', '.join(sorted(_PROFILE_KEYS))})", key)
+                raise self.fail(
+                    f"unknown profile key {key!r} (known: {', '.join(sorted(_PROFILE_KEYS))})", key
+                )
         resource_type = self.text("resource_type") or ""
         job_param = self.text("job_param") or ""
         envelope = self.text("envelope") or ""
         operations = self._operations(job_param)
         roles = {role for role, _, _ in operations}
         if "get" not in roles and "list" not in roles:
-            raise self.fail("a profile needs a `get` or a `list` operation to find jobs", "operations")
+            raise self.fail(
+                "a profile needs a `get` or a `list` operation to find jobs", "operations"
+            )
         job_model = self._job_model(operations, envelope)
         fields = self._fields(job_model)
         statuses = self._statuses()
@@ -127,10 +155,15 @@ class _ProfileChecker:
         known = {raw for raw, _ in statuses}
         for index, word in enumerate(cancellable):
             if word.lower() not in known:
-                raise self.fail(f"cancellable status {word!r} is not in `statuses`", "cancellable", index)
+                raise self.fail(
+                    f"cancellable status {word!r} is not in `statuses`", "cancellable", index
+                )
         parents = sorted(
-            {name for _, _, path in operations for name in re.findall(r"{([^}]+)}", path)} - {job_param},
-            key=lambda name: min(p.find("{" + name + "}") for _, _, p in operations if "{" + name + "}" in p),
+            {name for _, _, path in operations for name in re.findall(r"{([^}]+)}", path)}
+            - {job_param},
+            key=lambda name: min(
+                p.find("{" + name + "}") for _, _, p in operations if "{" + name + "}" in p
+            ),
         )
         return ir.JobFamily(
             api=self.api.name,
@@ -152,19 +185,25 @@ class _ProfileChecker:
     def _operations(self, job_param: str) -> list[tuple[str, str, str]]:
         raw = self.profile.get("operations")
         if not isinstance(raw, dict) or not raw:
-            raise self.fail("`operations` must map roles to \"METHOD /path\"", "operations")
+            raise self.fail('`operations` must map roles to "METHOD /path"', "operations")
         index = {(op.method, op.path): op for op in self.api.operations}
         result: list[tuple[str, str, str]] = []
         for role in raw:
             if role not in ROLES:
-                raise self.fail(f"unknown operation role {role!r} (known: {', '.join(ROLES)})", "operations", role)
+                raise self.fail(
+                    f"unknown operation role {role!r} (known: {', '.join(ROLES)})",
+                    "operations",
+                    role,
+                )
         for role in ROLES:
             if role not in raw:
                 continue
             value = raw[role]
             match = _OPERATION.match(value.strip()) if isinstance(value, str) else None
             if match is None:
-                raise self.fail(f"operation {role!r} must be \"METHOD /path\", got {value!r}", "operations", role)
+                raise self.fail(
+                    f'operation {role!r} must be "METHOD /path", got {value!r}', "operations", role
+                )
             method, path = match.groups()
             if (method, path) not in index:
                 raise self.fail(
@@ -176,7 +215,9 @@ class _ProfileChecker:
             needs_job = role in ("get", "cancel", "errors", "file")
             if needs_job and "{" + job_param + "}" not in path:
                 raise self.fail(
-                    f"operation {role!r} ({path}) has no {{{job_param}}} path parameter", "operations", role
+                    f"operation {role!r} ({path}) has no {{{job_param}}} path parameter",
+                    "operations",
+                    role,
                 )
             result.append((role, method, path))
         return result
@@ -195,7 +236,9 @@ class _ProfileChecker:
 
     def _job_model(self, operations: list[tuple[str, str, str]], envelope: str) -> ir.Model | None:
         """The model of one job object: the envelope field of the get (or list) response."""
-        chosen = next((o for o in operations if o[0] == "get"), None) or next(o for o in operations if o[0] == "list")
+        chosen = next((o for o in operations if o[0] == "get"), None) or next(
+            o for o in operations if o[0] == "list"
+        )
         model = self._success_model(chosen)
         if model is None:
             raise self.fail(
@@ -225,7 +268,9 @@ class _ProfileChecker:
             raise self.fail("`fields` must map canonical fields to paths", "fields")
         for key in raw:
             if key not in FIELDS:
-                raise self.fail(f"unknown field {key!r} (known: {', '.join(FIELDS)})", "fields", key)
+                raise self.fail(
+                    f"unknown field {key!r} (known: {', '.join(FIELDS)})", "fields", key
+                )
         for key in REQUIRED_FIELDS:
             if key not in raw:
                 raise self.fail(f"`fields` needs `{key}`", "fields")
@@ -258,7 +303,9 @@ class _ProfileChecker:
             if current == ir.ANY or isinstance(current, ir.DictType):
                 return  # free-form from here on: nothing more to check
             if not isinstance(current, ir.ModelRef) or current.name not in self.models:
-                raise self.fail(f"path {path!r}: {'.'.join(walked[:-1]) or 'the job'} is not an object", *at)
+                raise self.fail(
+                    f"path {path!r}: {'.'.join(walked[:-1]) or 'the job'} is not an object", *at
+                )
             owner = self.models[current.name]
             field = next((f for f in owner.fields if f.wire_name == name), None)
             if field is None:
@@ -269,7 +316,9 @@ class _ProfileChecker:
             if fan_out:
                 inner = _unwrap(current)
                 if not isinstance(inner, ir.ListType):
-                    raise self.fail(f"path {path!r}: {name!r} is not an array, but the path says []", *at)
+                    raise self.fail(
+                        f"path {path!r}: {name!r} is not an array, but the path says []", *at
+                    )
                 current = inner.item
 
     # ------------------------------------------------------------------------------------ statuses
@@ -287,7 +336,9 @@ class _ProfileChecker:
                     canonical,
                 )
             if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
-                raise self.fail(f"status {canonical!r} must list the API's words for it", "statuses", canonical)
+                raise self.fail(
+                    f"status {canonical!r} must list the API's words for it", "statuses", canonical
+                )
             for index, word in enumerate(words):
                 key = word.lower()
                 if key in seen:

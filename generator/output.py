@@ -68,7 +68,11 @@ def _digest(text: str) -> str:
 def _safe_relative(path: str) -> None:
     parts = Path(path).parts
     if Path(path).is_absolute() or ".." in parts or not parts:
-        raise InputError(f"refusing to write outside the output folder: {path!r}", Location("<generated>"), "path")
+        raise InputError(
+            f"refusing to write outside the output folder: {path!r}",
+            Location("<generated>"),
+            "path",
+        )
 
 
 def compare(files: dict[str, str], output: Path, *, with_diff: bool = True) -> Comparison:
@@ -100,7 +104,9 @@ def compare(files: dict[str, str], output: Path, *, with_diff: bool = True) -> C
     for path in removed if with_diff else []:
         old = (output / path).read_text(encoding="utf-8", errors="replace")
         diff_parts.extend(
-            difflib.unified_diff(old.splitlines(keepends=True), [], fromfile=f"a/{path}", tofile="/dev/null")
+            difflib.unified_diff(
+                old.splitlines(keepends=True), [], fromfile=f"a/{path}", tofile="/dev/null"
+            )
         )
     text = "".join(line if line.endswith("\n") else line + "\n" for line in diff_parts)
     return Comparison(tuple(changed), tuple(removed), text)
@@ -116,7 +122,11 @@ def write_output(files: dict[str, str], output: Path) -> Comparison:
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"cannot create the output folder's parent: {exc.strerror}", Location(str(parent)), "output") from None
+        raise InputError(
+            f"cannot create the output folder's parent: {exc.strerror}",
+            Location(str(parent)),
+            "output",
+        ) from None
     with _lock(output):
         _recover(output)
         comparison = compare(files, output, with_diff=False)
@@ -131,7 +141,11 @@ def write_output(files: dict[str, str], output: Path) -> Comparison:
             _build(files, output, owned, staging)
             _swap(staging, output)
         except OSError as exc:
-            raise InputError(f"cannot write the output folder: {exc.strerror or exc}", Location(str(output)), "output") from None
+            raise InputError(
+                f"cannot write the output folder: {exc.strerror or exc}",
+                Location(str(output)),
+                "output",
+            ) from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return comparison
@@ -150,7 +164,9 @@ def _check_collisions(files: dict[str, str], output: Path, owned: dict[str, str]
                 "not-owned",
             )
         if target.is_dir() and not target.is_symlink():
-            raise InputError(f"{path!r} is a folder where a file must go", Location(str(target)), "not-owned")
+            raise InputError(
+                f"{path!r} is a folder where a file must go", Location(str(target)), "not-owned"
+            )
 
 
 def _build(files: dict[str, str], output: Path, owned: dict[str, str], staging: Path) -> None:
@@ -237,7 +253,11 @@ def _exchange(a: Path, b: Path) -> bool:
     if result == 0:
         return True
     err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP if hasattr(errno, "ENOTSUP") else errno.EINVAL):
+    if err in (
+        errno.ENOSYS,
+        errno.EINVAL,
+        errno.ENOTSUP if hasattr(errno, "ENOTSUP") else errno.EINVAL,
+    ):
         return False
     raise OSError(err, os.strerror(err))
 
@@ -253,7 +273,9 @@ def _lock(output: Path) -> Iterator[None]:
     try:
         handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole block
     except OSError as exc:
-        raise InputError(f"cannot create the lock file: {exc.strerror}", Location(str(lock_path)), "output") from None
+        raise InputError(
+            f"cannot create the lock file: {exc.strerror}", Location(str(lock_path)), "output"
+        ) from None
     with handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:

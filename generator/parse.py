@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import pydantic
 from openapi_pydantic.v3 import v3_0, v3_1
@@ -77,16 +77,21 @@ def check_openapi(doc: Document) -> str:
 
 
 def _json_kind(python_type: str) -> str:
-    return {"list": "list", "str": "string", "int": "number", "float": "number", "bool": "boolean"}.get(
-        python_type, python_type
-    )
+    return {
+        "list": "list",
+        "str": "string",
+        "int": "number",
+        "float": "number",
+        "bool": "boolean",
+    }.get(python_type, python_type)
 
 
 _BRANCH_NAMES = frozenset(
     name
     for module in (v3_0, v3_1)
     for name in dir(module)
-    if isinstance(getattr(module, name), type) and issubclass(getattr(module, name), pydantic.BaseModel)
+    if isinstance(getattr(module, name), type)
+    and issubclass(getattr(module, name), pydantic.BaseModel)
 )
 
 
@@ -131,7 +136,9 @@ class Resolver:
         target = self._document(file_part, doc, at) if file_part else doc
         pointer = fragment
         if pointer and not pointer.startswith("/"):
-            raise InputError(f"$ref {ref!r} has an invalid JSON pointer", doc.location(at), "bad-ref")
+            raise InputError(
+                f"$ref {ref!r} has an invalid JSON pointer", doc.location(at), "bad-ref"
+            )
         node = target.data
         for token in pointer.split("/")[1:]:
             key = unescape_pointer_token(token)
@@ -156,7 +163,9 @@ class Resolver:
                 loaded = load_document(path, display=str(base / file_part))
             except InputError as exc:
                 raise InputError(
-                    f"$ref to {file_part!r}: {exc.diagnostic.message}", doc.location(at), "unresolved-ref"
+                    f"$ref to {file_part!r}: {exc.diagnostic.message}",
+                    doc.location(at),
+                    "unresolved-ref",
                 ) from None
             apply_repairs(loaded, self.report)
             self.documents[key] = loaded
@@ -249,7 +258,9 @@ class ApiParser:
                 if isinstance(spec, dict) and "default" in spec:
                     url = url.replace("{" + var + "}", str(spec["default"]))
             description = str(server.get("description") or "")
-            result.append(ir.Server(url.rstrip("/"), description, regions.claim(_region(description, url))))
+            result.append(
+                ir.Server(url.rstrip("/"), description, regions.claim(_region(description, url)))
+            )
         return tuple(result)
 
     @staticmethod
@@ -286,9 +297,15 @@ class ApiParser:
                 scope = method_names.setdefault(naming.snake(resource), naming.Scope())
                 py_name = scope.claim(naming.method_name(op_id))
                 params = self._params(
-                    item_data.get("parameters") or [], item_pointer, op_data := item_data[method], pointer, path
+                    item_data.get("parameters") or [],
+                    item_pointer,
+                    op_data := item_data[method],
+                    pointer,
+                    path,
                 )
-                body = self._body(op_data.get("requestBody"), join_pointer(pointer, "requestBody"), op_id)
+                body = self._body(
+                    op_data.get("requestBody"), join_pointer(pointer, "requestBody"), op_id
+                )
                 responses = self._responses(op_data.get("responses") or {}, pointer, op_id)
                 operation = ir.Operation(
                     operation_id=op_id,
@@ -308,10 +325,18 @@ class ApiParser:
         return result
 
     def _params(
-        self, shared: list[Any], shared_pointer: str, op_data: dict[str, Any], pointer: str, path: str
+        self,
+        shared: list[Any],
+        shared_pointer: str,
+        op_data: dict[str, Any],
+        pointer: str,
+        path: str,
     ) -> tuple[ir.Param, ...]:
         merged: dict[tuple[str, str], tuple[dict[str, Any], str, Document]] = {}
-        lists = ((shared, join_pointer(shared_pointer, "parameters")), (op_data.get("parameters") or [], join_pointer(pointer, "parameters")))
+        lists = (
+            (shared, join_pointer(shared_pointer, "parameters")),
+            (op_data.get("parameters") or [], join_pointer(pointer, "parameters")),
+        )
         for entries, base in lists:
             for index, raw in enumerate(entries):
                 at = join_pointer(base, index)
@@ -345,9 +370,13 @@ class ApiParser:
                 raise InputError(f"parameter location {where!r} is not valid", location, "invalid")
             schema = data.get("schema")
             if schema is None and isinstance(data.get("content"), dict):
-                media = next(iter(data["content"].values()), {})
+                media: Any = next(iter(data["content"].values()), {})
                 schema = media.get("schema") if isinstance(media, dict) else None
-            type_ = self._type(schema, doc, join_pointer(at, "schema"), naming.class_name(name)) if schema is not None else ir.PrimitiveType("str")
+            type_ = (
+                self._type(schema, doc, join_pointer(at, "schema"), naming.class_name(name))
+                if schema is not None
+                else ir.PrimitiveType("str")
+            )
             params.append(
                 ir.Param(
                     wire_name=name,
@@ -367,10 +396,20 @@ class ApiParser:
                     self.doc.location(pointer),
                     "path-param-undeclared",
                 )
-                params.append(ir.Param(name, scope.claim(naming.param_name(name)), "path", ir.PrimitiveType("str"), True))
+                params.append(
+                    ir.Param(
+                        name,
+                        scope.claim(naming.param_name(name)),
+                        "path",
+                        ir.PrimitiveType("str"),
+                        True,
+                    )
+                )
         # Path parameters first, in path order; then the rest in declaration order.
         order = {name: i for i, name in enumerate(placeholders)}
-        params.sort(key=lambda p: (p.where != "path", order.get(p.wire_name, 0) if p.where == "path" else 0))
+        params.sort(
+            key=lambda p: (p.where != "path", order.get(p.wire_name, 0) if p.where == "path" else 0)
+        )
         return tuple(params)
 
     def _body(self, raw: Any, pointer: str, op_id: str) -> ir.Body | None:
@@ -381,7 +420,9 @@ class ApiParser:
             doc, at, data = self.resolver.resolve(raw["$ref"], self.doc, pointer)
         content = data.get("content") if isinstance(data, dict) else None
         if not isinstance(content, dict) or not content:
-            self.report.warn("request body has no content; no body is sent", doc.location(at), "empty-body")
+            self.report.warn(
+                "request body has no content; no body is sent", doc.location(at), "empty-body"
+            )
             return None
         chosen = _choose_content(content)
         if chosen is None:
@@ -391,7 +432,7 @@ class ApiParser:
                 "body-content",
             )
             return None
-        content_type, kind = chosen
+        content_type, kind = cast(tuple[str, "ir.BodyKind"], chosen)
         for other in content:
             if other != content_type:
                 self.report.warn(
@@ -399,7 +440,7 @@ class ApiParser:
                     doc.location(join_pointer(at, "content", other)),
                     "body-alternative",
                 )
-        media = content[content_type] if isinstance(content[content_type], dict) else {}
+        media: dict[str, Any] = content[content_type] if isinstance(content[content_type], dict) else {}
         schema_at = join_pointer(at, "content", content_type, "schema")
         schema = media.get("schema")
         hint = naming.class_name(op_id) + "Body"
@@ -418,15 +459,22 @@ class ApiParser:
     def _parts(self, schema: Any, doc: Document, at: str, hint: str) -> tuple[ir.BodyPart, ...]:
         if isinstance(schema, dict) and "$ref" in schema:
             doc, at, schema = self.resolver.resolve(schema["$ref"], doc, at)
-        properties, required, _ = self._object_parts(schema if isinstance(schema, dict) else {}, doc, at)
+        properties, required, _ = self._object_parts(
+            schema if isinstance(schema, dict) else {}, doc, at
+        )
         scope = naming.Scope({"self", "options", "body"})
         parts: list[ir.BodyPart] = []
         for wire, (prop, prop_doc, prop_at) in properties.items():
             is_file = isinstance(prop, dict) and (
-                prop.get("format") == "binary" or prop.get("contentMediaType") == "application/octet-stream"
+                prop.get("format") == "binary"
+                or prop.get("contentMediaType") == "application/octet-stream"
                 or (prop.get("type") == "string" and prop.get("contentEncoding") == "binary")
             )
-            type_ = ir.PrimitiveType("bytes") if is_file else self._type(prop, prop_doc, prop_at, hint + naming.class_name(wire))
+            type_ = (
+                ir.PrimitiveType("bytes")
+                if is_file
+                else self._type(prop, prop_doc, prop_at, hint + naming.class_name(wire))
+            )
             parts.append(
                 ir.BodyPart(
                     wire_name=wire,
@@ -449,39 +497,57 @@ class ApiParser:
                 doc, at, data = self.resolver.resolve(response["$ref"], self.doc, at)
             if not isinstance(data, dict):
                 raise InputError("response must be a mapping", doc.location(at), "invalid")
-            content = data.get("content") if isinstance(data.get("content"), dict) else {}
+            raw_content = data.get("content")
+            content: dict[str, Any] = raw_content if isinstance(raw_content, dict) else {}
             json_type = next((ct for ct in content if _JSON_TYPES.match(ct)), None)
             type_: ir.TypeRef | None = None
             content_type = json_type or next(iter(content), None)
             if json_type is not None:
-                media = content[json_type] if isinstance(content[json_type], dict) else {}
+                media: dict[str, Any] = content[json_type] if isinstance(content[json_type], dict) else {}
                 schema = media.get("schema")
-                suffix = "Response" + (str(status) if len(success) > 1 or not str(status).startswith("2") else "")
+                suffix = "Response" + (
+                    str(status) if len(success) > 1 or not str(status).startswith("2") else ""
+                )
                 if schema is not None:
                     type_ = self._type(
-                        schema, doc, join_pointer(at, "content", json_type, "schema"),
+                        schema,
+                        doc,
+                        join_pointer(at, "content", json_type, "schema"),
                         naming.class_name(op_id) + suffix,
                     )
                 else:
                     type_ = ir.ANY
-            result.append(ir.Response(str(status), str(data.get("description") or ""), type_, content_type))
+            result.append(
+                ir.Response(str(status), str(data.get("description") or ""), type_, content_type)
+            )
         return tuple(result)
 
     # ------------------------------------------------------------------------------------ schemas
     def _becomes_class(self, schema: dict[str, Any]) -> bool:
         if "enum" in schema:
-            values = [v for v in schema["enum"] if v is not None] if isinstance(schema["enum"], list) else []
+            values = (
+                [v for v in schema["enum"] if v is not None]
+                if isinstance(schema["enum"], list)
+                else []
+            )
             kinds = {type(v) for v in values}
             return len(values) > 1 and (kinds <= {str} or kinds <= {int})
         return _is_object(schema) and (
-            bool(schema.get("properties")) or bool(schema.get("allOf") and self._allof_has_properties(schema))
+            bool(schema.get("properties"))
+            or bool(schema.get("allOf") and self._allof_has_properties(schema))
         )
 
     def _allof_has_properties(self, schema: dict[str, Any]) -> bool:
-        return any(
-            isinstance(part, dict) and "$ref" not in part and bool(part.get("properties"))
-            for part in schema.get("allOf") or []
-        ) or sum(1 for part in schema.get("allOf") or [] if isinstance(part, dict) and "$ref" in part) > 1
+        return (
+            any(
+                isinstance(part, dict) and "$ref" not in part and bool(part.get("properties"))
+                for part in schema.get("allOf") or []
+            )
+            or sum(
+                1 for part in schema.get("allOf") or [] if isinstance(part, dict) and "$ref" in part
+            )
+            > 1
+        )
 
     def _type(self, schema: Any, doc: Document, at: str, hint: str) -> ir.TypeRef:
         """The IR type of `schema` found at (`doc`, `at`); `hint` names any class it creates."""
@@ -499,22 +565,29 @@ class ApiParser:
                 named = self.named[key]
                 return ir.ModelRef(named.name) if named.kind == "model" else ir.EnumRef(named.name)
             if key in self.merging:
-                raise InputError(f"$ref {ref!r} refers back to itself", doc.location(at), "ref-cycle")
+                raise InputError(
+                    f"$ref {ref!r} refers back to itself", doc.location(at), "ref-cycle"
+                )
             name = pointer.rsplit("/", 1)[-1]
             self.merging.append(key)
             try:
-                return self._type(target, target_doc, pointer, naming.class_name(unescape_pointer_token(name)))
+                return self._type(
+                    target, target_doc, pointer, naming.class_name(unescape_pointer_token(name))
+                )
             finally:
                 self.merging.pop()
         for keyword in _UNSUPPORTED_KEYWORDS:
             if keyword in schema:
                 self.report.warn(
-                    f"schema keyword {keyword!r} is not checked by the client", doc.location(join_pointer(at, keyword)),
+                    f"schema keyword {keyword!r} is not checked by the client",
+                    doc.location(join_pointer(at, keyword)),
                     "unsupported-keyword",
                 )
         nullable = schema.get("nullable") is True
         type_ = self._type_inner(schema, doc, at, hint)
-        return ir.NullableType(type_) if nullable and not isinstance(type_, ir.NullableType) else type_
+        return (
+            ir.NullableType(type_) if nullable and not isinstance(type_, ir.NullableType) else type_
+        )
 
     def _type_inner(self, schema: dict[str, Any], doc: Document, at: str, hint: str) -> ir.TypeRef:
         if "const" in schema:
@@ -528,8 +601,16 @@ class ApiParser:
             return self._all_of(schema, doc, at, hint)
         kind = schema.get("type")
         if isinstance(kind, list):
-            options = [self._type({**schema, "type": k}, doc, at, hint) for k in kind if k != "null"]
-            inner = options[0] if len(options) == 1 else ir.UnionType(tuple(_dedupe(options))) if options else ir.PrimitiveType("none")
+            options = [
+                self._type({**schema, "type": k}, doc, at, hint) for k in kind if k != "null"
+            ]
+            inner = (
+                options[0]
+                if len(options) == 1
+                else ir.UnionType(tuple(_dedupe(options)))
+                if options
+                else ir.PrimitiveType("none")
+            )
             return ir.NullableType(inner) if "null" in kind and options else inner
         if _is_object(schema):
             return self._object(schema, doc, at, hint)
@@ -543,18 +624,24 @@ class ApiParser:
         if isinstance(kind, str) and kind in _PRIMITIVES:
             return ir.PrimitiveType(_PRIMITIVES[kind])
         if kind is not None:
-            raise InputError(f"unknown schema type {kind!r}", doc.location(join_pointer(at, "type")), "invalid")
+            raise InputError(
+                f"unknown schema type {kind!r}", doc.location(join_pointer(at, "type")), "invalid"
+            )
         return ir.ANY
 
     def _enum(self, schema: dict[str, Any], doc: Document, at: str, hint: str) -> ir.TypeRef:
         values = schema["enum"]
         if not isinstance(values, list) or not values:
-            raise InputError("`enum` must be a non-empty list", doc.location(join_pointer(at, "enum")), "invalid")
+            raise InputError(
+                "`enum` must be a non-empty list", doc.location(join_pointer(at, "enum")), "invalid"
+            )
         present = [v for v in values if v is not None]
         nullable = len(present) != len(values)
         kinds = {type(v) for v in present}
         if len(present) <= 1 or not (kinds <= {str} or kinds <= {int}):
-            literal: ir.TypeRef = ir.LiteralType(tuple(_dedupe(present))) if present else ir.PrimitiveType("none")
+            literal: ir.TypeRef = (
+                ir.LiteralType(tuple(_dedupe(present))) if present else ir.PrimitiveType("none")
+            )
             return ir.NullableType(literal) if nullable and present else literal
         key = (doc.path, at)
         name = self._claim(key, hint, "enum")
@@ -563,7 +650,11 @@ class ApiParser:
         seen: set[object] = set()
         for value in present:
             if value in seen:
-                self.report.warn(f"enum value {value!r} is listed twice", doc.location(join_pointer(at, "enum")), "enum-duplicate")
+                self.report.warn(
+                    f"enum value {value!r} is listed twice",
+                    doc.location(join_pointer(at, "enum")),
+                    "enum-duplicate",
+                )
                 continue
             seen.add(value)
             member = naming.enum_member(value)
@@ -575,8 +666,10 @@ class ApiParser:
                     "enum-collision",
                 )
             members.append(ir.EnumMember(claimed, value))
-        value_kind = "str" if kinds <= {str} else "int"
-        self.enums[name] = ir.Enum(name, tuple(members), value_kind, doc.location(at), _description(schema))
+        value_kind: Literal["str", "int"] = "str" if kinds <= {str} else "int"
+        self.enums[name] = ir.Enum(
+            name, tuple(members), value_kind, doc.location(at), _description(schema)
+        )
         self.named[key] = _Named(name, "enum")
         return ir.NullableType(ir.EnumRef(name)) if nullable else ir.EnumRef(name)
 
@@ -588,11 +681,18 @@ class ApiParser:
             self.order.append(name)
         return name
 
-    def _union(self, schema: dict[str, Any], combiner: str, doc: Document, at: str, hint: str) -> ir.TypeRef:
+    def _union(
+        self, schema: dict[str, Any], combiner: str, doc: Document, at: str, hint: str
+    ) -> ir.TypeRef:
         options: list[ir.TypeRef] = []
         nullable = False
         for index, option in enumerate(schema[combiner]):
-            type_ = self._type(option, doc, join_pointer(at, combiner, index), f"{hint}{index + 1}" if index else hint + "Option")
+            type_ = self._type(
+                option,
+                doc,
+                join_pointer(at, combiner, index),
+                f"{hint}{index + 1}" if index else hint + "Option",
+            )
             if type_ == ir.PrimitiveType("none"):
                 nullable = True
             elif isinstance(type_, ir.NullableType):
@@ -602,7 +702,9 @@ class ApiParser:
                 options.append(type_)
         if _is_object(schema) and schema.get("properties"):
             self.report.warn(
-                f"properties beside {combiner} are ignored", doc.location(join_pointer(at, "properties")), "union-properties"
+                f"properties beside {combiner} are ignored",
+                doc.location(join_pointer(at, "properties")),
+                "union-properties",
             )
         options = _dedupe(options)
         discriminator = schema.get("discriminator")
@@ -637,7 +739,9 @@ class ApiParser:
         for index, part in enumerate(schema.get("allOf") or []):
             part_doc, part_at = doc, join_pointer(at, "allOf", index)
             if isinstance(part, dict) and "$ref" in part:
-                part_doc, part_at, part = self.resolver.resolve(part["$ref"], doc, join_pointer(part_at, "$ref"))
+                part_doc, part_at, part = self.resolver.resolve(
+                    part["$ref"], doc, join_pointer(part_at, "$ref")
+                )
                 key = (part_doc.path, part_at)
                 if key in self.merging:
                     raise InputError(
@@ -650,7 +754,9 @@ class ApiParser:
                 key = None
             try:
                 if isinstance(part, dict):
-                    sub_props, sub_required, sub_additional = self._object_parts(part, part_doc, part_at)
+                    sub_props, sub_required, sub_additional = self._object_parts(
+                        part, part_doc, part_at
+                    )
                     properties.update(sub_props)
                     required |= sub_required
                     additional = sub_additional if sub_additional is not None else additional
@@ -662,7 +768,11 @@ class ApiParser:
             for name, prop in own.items():
                 properties[str(name)] = (prop, doc, join_pointer(at, "properties", name))
         elif own is not None:
-            raise InputError("`properties` must be a mapping", doc.location(join_pointer(at, "properties")), "invalid")
+            raise InputError(
+                "`properties` must be a mapping",
+                doc.location(join_pointer(at, "properties")),
+                "invalid",
+            )
         names = schema.get("required")
         if isinstance(names, list):
             required |= {str(n) for n in names}
@@ -677,7 +787,11 @@ class ApiParser:
         properties, required, additional = self._object_parts(schema, doc, at)
         if not properties:
             if isinstance(additional, dict) and additional:
-                return ir.DictType(self._type(additional, doc, join_pointer(at, "additionalProperties"), hint + "Value"))
+                return ir.DictType(
+                    self._type(
+                        additional, doc, join_pointer(at, "additionalProperties"), hint + "Value"
+                    )
+                )
             return ir.DictType(ir.ANY)
         key = (doc.path, at)
         named = self.named.get(key)
@@ -701,7 +815,9 @@ class ApiParser:
             )
         additional_type = None
         if isinstance(additional, dict) and additional:
-            additional_type = self._type(additional, doc, join_pointer(at, "additionalProperties"), name + "Value")
+            additional_type = self._type(
+                additional, doc, join_pointer(at, "additionalProperties"), name + "Value"
+            )
         self.models[name] = ir.Model(
             name=name,
             fields=tuple(fields),
@@ -715,15 +831,33 @@ class ApiParser:
 # ------------------------------------------------------------------------------------------- helpers
 def _is_object(schema: dict[str, Any]) -> bool:
     kind = schema.get("type")
-    return kind == "object" or (kind is None and ("properties" in schema or "additionalProperties" in schema)) or (
-        isinstance(kind, list) and "object" in kind and len([k for k in kind if k != "null"]) == 1
-    ) or (kind is None and "allOf" in schema)
+    return (
+        kind == "object"
+        or (kind is None and ("properties" in schema or "additionalProperties" in schema))
+        or (
+            isinstance(kind, list)
+            and "object" in kind
+            and len([k for k in kind if k != "null"]) == 1
+        )
+        or (kind is None and "allOf" in schema)
+    )
 
 
 def _is_meaningful(schema: dict[str, Any]) -> bool:
     """Does this allOf part constrain anything (rather than only carry examples or a description)?"""
-    annotations = {"description", "title", "example", "examples", "deprecated", "readOnly", "writeOnly",
-                   "default", "contentMediaType", "externalDocs", "xml"}
+    annotations = {
+        "description",
+        "title",
+        "example",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "default",
+        "contentMediaType",
+        "externalDocs",
+        "xml",
+    }
     return any(k not in annotations and not k.startswith("x-") for k in schema)
 
 

@@ -107,7 +107,9 @@ def enforce_strict(reports: list[SpecReport]) -> None:
             )
 
 
-def ad_hoc_config(specs: tuple[str, ...], output: str, package: str, profiles: tuple[str, ...], strict: bool) -> Config:
+def ad_hoc_config(
+    specs: tuple[str, ...], output: str, package: str, profiles: tuple[str, ...], strict: bool
+) -> Config:
     if not specs:
         raise InputError("give at least one SPEC file", Location("<command line>"), "usage")
     return Config(

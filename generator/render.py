@@ -229,8 +229,16 @@ def _wrap(text: str) -> str:
             continue
         bullet = re.match(r"^(\s*(?:[-*+]|\d+[.)])\s+)", line)
         indent = " " * len(bullet.group(1)) if bullet else ""
-        out.extend(textwrap.wrap(line, _WRAP, subsequent_indent=indent, break_long_words=False,
-                                 break_on_hyphens=False) or [""])
+        out.extend(
+            textwrap.wrap(
+                line,
+                _WRAP,
+                subsequent_indent=indent,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            or [""]
+        )
     return "\n".join(out)
 
 
@@ -324,7 +332,9 @@ def _operation_view(op: ir.Operation) -> OperationView:
         else:
             keyword.append(f"{p.py_name}: {_optional(text)} = None")
         call.append(f"{p.py_name}={p.py_name}")
-        value = f"str({p.py_name}) if {p.py_name} is not None else None" if p.is_filter else p.py_name
+        value = (
+            f"str({p.py_name}) if {p.py_name} is not None else None" if p.is_filter else p.py_name
+        )
         if p.where == "query":
             query.append((p.wire_name, value))
         elif p.where == "header":
@@ -361,7 +371,9 @@ def _operation_view(op: ir.Operation) -> OperationView:
                     keyword.append(f"{part.py_name}: {_optional(text)} = None")
                 call.append(f"{part.py_name}={part.py_name}")
                 target = file_entries if part.is_file else data_entries
-                target.append((part.wire_name, part.py_name if part.is_file else f"to_form({part.py_name})"))
+                target.append(
+                    (part.wire_name, part.py_name if part.is_file else f"to_form({part.py_name})")
+                )
             form_data = _dict_literal(data_entries)
             files = _dict_literal(file_entries)
     keyword.append("options: RequestOptions | None = None")
@@ -419,13 +431,20 @@ def _returns(op: ir.Operation) -> tuple[str, str]:
     return return_type, "{" + ", ".join(f"{k}: {v}" for k, v in entries) + "}"
 
 
-def _pager_view(op: ir.Operation, positional: list[str], keyword: list[str], call: list[str]) -> PagerView:
+def _pager_view(
+    op: ir.Operation, positional: list[str], keyword: list[str], call: list[str]
+) -> PagerView:
     assert op.pagination is not None
     page = op.pagination
     skip = {page.offset_param, page.limit_param, "options"}
     kept = [k for k in keyword if k.split(":")[0] not in skip]
     limit_decl = next(k for k in keyword if k.split(":")[0] == page.limit_param)
-    kept = [*kept, limit_decl, "max_items: int | None = None", "options: RequestOptions | None = None"]
+    kept = [
+        *kept,
+        limit_decl,
+        "max_items: int | None = None",
+        "options: RequestOptions | None = None",
+    ]
     passed = [c for c in call if c.split("=")[0] not in skip]
     doc = _doc(
         f"Iterate over every item of `{op.py_name}`, fetching pages as needed.",
@@ -463,7 +482,9 @@ def _uses(api: ir.Api) -> dict[str, bool]:
     ]
     walked = [t for type_ in text_types for t in _walk(type_)]
     return {
-        "datetime": any(isinstance(t, ir.PrimitiveType) and t.name in ("date", "datetime") for t in walked),
+        "datetime": any(
+            isinstance(t, ir.PrimitiveType) and t.name in ("date", "datetime") for t in walked
+        ),
         "literal": any(isinstance(t, ir.LiteralType) for t in walked),
         "str_enum": any(e.value_kind == "str" for e in api.enums),
         "int_enum": any(e.value_kind == "int" for e in api.enums),
@@ -497,9 +518,13 @@ def _profile_literal(api: ir.Api, family: ir.JobFamily) -> str:
         return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
     fields = "{" + ", ".join(f"{py_str(k)}: {py_str(v)}" for k, v in family.fields) + "}"
-    statuses = "{" + ", ".join(
-        f"{py_str(raw)}: JobStatus.{canonical.upper()}" for raw, canonical in family.statuses
-    ) + "}"
+    statuses = (
+        "{"
+        + ", ".join(
+            f"{py_str(raw)}: JobStatus.{canonical.upper()}" for raw, canonical in family.statuses
+        )
+        + "}"
+    )
     model = f"{api.name}_models.{family.model}" if family.model else "None"
     parts = [
         f"api={py_str(family.api)}",
@@ -507,7 +532,10 @@ def _profile_literal(api: ir.Api, family: ir.JobFamily) -> str:
         f"job_param={py_str(family.job_param)}",
         f"parent_params={tuple_of(family.parent_params)}",
         f"envelope={py_str(family.envelope)}",
-        *(f"{role}={endpoint(role)}" for role in ("create", "list", "get", "cancel", "errors", "file")),
+        *(
+            f"{role}={endpoint(role)}"
+            for role in ("create", "list", "get", "cancel", "errors", "file")
+        ),
         f"fields={fields}",
         f"file_link={py_str(family.file_link) if family.file_link else 'None'}",
         f"error_messages={py_str(family.error_messages) if family.error_messages else 'None'}",
@@ -524,7 +552,7 @@ def _environment(template_dir: str) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # noqa: S701 - output is Python, escaped by our own filters
+        autoescape=False,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -547,9 +575,11 @@ def package_view(project: ir.Project) -> PackageView:
     apis = [api_view(api) for api in project.apis]
     regions = _regions(project.apis)
     profiles = [
-        ProfileView(api.name, _profile_literal(api, api.jobs)) for api in project.apis if api.jobs is not None
+        ProfileView(api.name, _profile_literal(api, api.jobs))
+        for api in project.apis
+        if api.jobs is not None
     ]
-    example_api, example_resource, example_call = _example(project, apis)
+    example_api, example_resource, example_call = _example(apis)
     return PackageView(
         package=project.package,
         version=project.version,
@@ -582,8 +612,9 @@ def _regions(apis: Iterable[ir.Api]) -> list[tuple[str, str]]:
     return result
 
 
-def _example(project: ir.Project, apis: list[ApiView]) -> tuple[str, str, str]:
-    for api, view in zip(project.apis, apis, strict=True):
+def _example(apis: list[ApiView]) -> tuple[str, str, str]:
+    """A call for the package README: the first operation that needs no arguments."""
+    for view in apis:
         for resource in view.resources:
             for op in resource.operations:
                 if not op.positional and not any("=" not in k for k in op.keyword):

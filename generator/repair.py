@@ -19,10 +19,21 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 # Keys whose values are data, not schemas: never repaired.
 _DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "x-examples"})
 # Keys whose values are maps of name -> schema.
-_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+_SCHEMA_MAPS = frozenset(
+    {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
+)
 # Keys that may stand beside `$ref` without changing its meaning (OpenAPI 3.1 allows these).
 _REF_ANNOTATIONS = frozenset(
-    {"description", "summary", "title", "example", "examples", "deprecated", "readOnly", "writeOnly"}
+    {
+        "description",
+        "summary",
+        "title",
+        "example",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+    }
 )
 
 REPAIRS: dict[str, str] = {
@@ -110,9 +121,16 @@ def _repair_responses(
             moved = components.setdefault("responses", {})
             if target is not None and isinstance(schemas, dict):
                 moved[name] = schemas.pop(name)
-                _move_lines(doc, f"/components/schemas/{escape_pointer_token(name)}",
-                            f"/components/responses/{escape_pointer_token(name)}")
-                warn("response-in-schemas", f"/components/responses/{escape_pointer_token(name)}", name)
+                _move_lines(
+                    doc,
+                    f"/components/schemas/{escape_pointer_token(name)}",
+                    f"/components/responses/{escape_pointer_token(name)}",
+                )
+                warn(
+                    "response-in-schemas",
+                    f"/components/responses/{escape_pointer_token(name)}",
+                    name,
+                )
             response["$ref"] = f"#/components/responses/{name}"
             continue
         responses[status] = {
@@ -195,7 +213,11 @@ def _walk(node: Any, pointer: str, schema_map: bool, visit: _SchemaRepairs) -> N
                     continue
                 if isinstance(value, dict | list):
                     stack.append(
-                        (value, at + "/" + escape_pointer_token(key), key in _SCHEMA_MAPS and not is_map)
+                        (
+                            value,
+                            at + "/" + escape_pointer_token(key),
+                            key in _SCHEMA_MAPS and not is_map,
+                        )
                     )
         elif isinstance(current, list):
             for index, value in enumerate(current):

@@ -1,0 +1,229 @@
+"""The CLI contract: exit codes, one-line errors with locations, reports, strictness, ownership."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import cli
+
+from .conftest import ROOT, SPECS, write_spec
+
+MINIMAL = """
+openapi: 3.1.0
+info: {title: Tiny, version: '1'}
+paths:
+  /things/{thingID}:
+    get:
+      operationId: getThing
+      parameters:
+        - {name: thingID, in: path, required: true, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  id: {type: string}
+"""
+
+
+def invoke(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    runner = CliRunner()
+    if cwd is not None:
+        old = os.getcwd()
+        os.chdir(cwd)
+    try:
+        result = runner.invoke(cli, list(args), catch_exceptions=False)
+    finally:
+        if cwd is not None:
+            os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _normalise(text: str, tmp_path: Path) -> str:
+    return text.replace(str(tmp_path), "<tmp>")
+
+
+BAD_INPUTS = {
+    "missing-file": None,
+    "invalid-yaml": "openapi: 3.1.0\npaths: {\n  bad",
+    "invalid-json": '{"openapi": "3.1.0", "paths": {}',
+    "not-openapi": "title: just a mapping\n",
+    "top-level-list": "- a\n- b\n",
+    "swagger-2": "swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n",
+    "unknown-version": "openapi: 4.0.0\ninfo: {title: x, version: '1'}\npaths: {}\n",
+    "unresolvable-ref": MINIMAL.replace(
+        "type: object\n                properties:\n                  id: {type: string}",
+        "$ref: '#/components/schemas/Nope'",
+    ),
+    "invalid-openapi": "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 5\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_is_one_line_exit_2_and_output_untouched(
+    case: str, tmp_path: Path, snapshot
+) -> None:  # type: ignore[no-untyped-def]
+    text = BAD_INPUTS[case]
+    suffix = ".json" if "json" in case else ".yaml"
+    spec = tmp_path / f"{case}{suffix}"
+    if text is not None:
+        spec.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep me", encoding="utf-8")
+    before = tree(out)
+    code, _, stderr = invoke("generate", str(spec), "--output", str(out), "--package", "pkg")
+    assert code == 2
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("jobgen: error: "), stderr
+    assert "Traceback" not in stderr
+    assert tree(out) == before
+    assert _normalise(lines[0], tmp_path) == snapshot
+
+
+def test_errors_carry_line_and_pointer(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, BAD_INPUTS["unresolvable-ref"])
+    _, _, stderr = invoke("validate", str(spec))
+    assert (
+        f"{spec}:15 #/paths/~1things~1{{thingID}}/get/responses/200/content/application~1json/schema/$ref"
+        in stderr
+    )
+
+
+def test_unknown_config_key(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.jobgen]\nspecs = ["a.yaml"]\noutput = "out"\npackage = "p"\nsurprise = 1\n',
+        encoding="utf-8",
+    )
+    code, _, stderr = invoke("generate", cwd=tmp_path)
+    assert code == 2
+    assert "pyproject.toml:5 #/tool/jobgen/surprise: unknown key 'surprise'" in stderr
+
+
+def test_report_lists_every_spec(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    out = tmp_path / "out"
+    specs = [str(SPECS / f"{n}.yaml") for n in ("exporter", "pcm", "promotions")]
+    code, _, stderr = invoke(
+        "generate", *specs, "--output", str(out), "--package", "ep", "--report", str(report)
+    )
+    assert code == 0, stderr
+    data = json.loads(report.read_text())
+    assert [Path(s["path"]).name for s in data["specs"]] == [
+        "exporter.yaml",
+        "pcm.yaml",
+        "promotions.yaml",
+    ]
+    for entry in data["specs"]:
+        assert set(entry) == {
+            "path",
+            "operations_generated",
+            "models_generated",
+            "skipped",
+            "warnings",
+        }
+        assert entry["operations_generated"] == 4
+        assert entry["skipped"] == []
+
+
+def test_warnings_are_reported_and_strict_fails(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, MINIMAL.replace("      operationId: getThing\n", ""))
+    out = tmp_path / "out"
+    code, _, stderr = invoke("generate", str(spec), "-o", str(out), "-p", "pkg")
+    assert code == 0
+    assert (
+        "missing-operation-id" in stderr and f"{spec}:5 #/paths/~1things~1{{thingID}}/get" in stderr
+    )
+    code, _, stderr = invoke(
+        "generate", str(spec), "-o", str(tmp_path / "strict"), "-p", "pkg", "--strict"
+    )
+    assert code == 2 and "--strict" in stderr
+    assert not (tmp_path / "strict").exists()
+
+
+def test_check_reports_stale_output_with_a_diff(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, MINIMAL)
+    out = tmp_path / "out"
+    assert invoke("generate", str(spec), "-o", str(out), "-p", "pkg")[0] == 0
+    assert invoke("check", str(spec), "-o", str(out), "-p", "pkg")[0] == 0
+    models = out / "pkg" / "api" / "models.py"
+    models.write_text(models.read_text() + "# edited\n")
+    code, stdout, stderr = invoke("check", str(spec), "-o", str(out), "-p", "pkg")
+    assert code == 1
+    assert "--- a/pkg/api/models.py" in stdout and "-# edited" in stdout
+    assert "stale" in stderr
+
+
+def test_files_not_owned_survive_and_removed_ones_go(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, MINIMAL)
+    out = tmp_path / "out"
+    assert invoke("generate", str(spec), "-o", str(out), "-p", "pkg")[0] == 0
+    (out / "notes.md").write_text("mine")
+    (out / "pkg" / "extra").mkdir()
+    (out / "pkg" / "extra" / "custom.py").write_text("x = 1\n")
+    renamed = write_spec(tmp_path, MINIMAL, name="other.yaml")
+    assert invoke("generate", str(renamed), "-o", str(out), "-p", "pkg")[0] == 0
+    assert (out / "notes.md").read_text() == "mine"
+    assert (out / "pkg" / "extra" / "custom.py").read_text() == "x = 1\n"
+    assert not (out / "pkg" / "api").exists() or not any((out / "pkg" / "api").iterdir())
+    assert (out / "pkg" / "other" / "models.py").is_file()
+
+
+def test_refuses_to_overwrite_a_file_it_does_not_own(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, MINIMAL)
+    out = tmp_path / "out"
+    (out / "pkg").mkdir(parents=True)
+    (out / "pkg" / "_client.py").write_text("# hand written\n")
+    code, _, stderr = invoke("generate", str(spec), "-o", str(out), "-p", "pkg")
+    assert code == 2 and "did not write" in stderr
+    assert (out / "pkg" / "_client.py").read_text() == "# hand written\n"
+
+
+def test_python_dash_m_generator_works_and_prints_no_traceback(tmp_path: Path) -> None:
+    spec = tmp_path / "broken.yaml"
+    spec.write_text("openapi: [", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "validate", str(spec)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"jobgen: error: {spec}:2: invalid YAML")
+
+
+def test_summary_line_on_success(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, MINIMAL)
+    _, _, stderr = invoke("generate", str(spec), "-o", str(tmp_path / "out"), "-p", "pkg")
+    assert "1 spec, 1 operations, 1 models, 0 warnings, 0 skipped" in stderr
+    _, _, stderr = invoke("generate", str(spec), "-o", str(tmp_path / "out"), "-p", "pkg")
+    assert "up to date" in stderr
+    _, _, stderr = invoke(
+        "generate", str(spec), "-o", str(tmp_path / "out"), "-p", "pkg", "--quiet"
+    )
+    assert stderr == ""
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, MINIMAL)
+    assert invoke("generate", str(spec))[0] == 2
+    assert invoke("generate", str(spec), "-o", "x", "-p", "Not-A-Name")[0] == 2

@@ -1,0 +1,89 @@
+"""The committed `generated/` is exactly what the generator makes from `specs/` (byte for byte)."""
+
+from __future__ import annotations
+
+import difflib
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from generator.cli import cli
+from generator.config import load_config
+from generator.output import MANIFEST, compare, manifest_text, read_manifest
+from generator.pipeline import run
+
+from .conftest import GENERATED, ROOT
+
+
+def _regenerate() -> dict[str, str]:
+    return run(load_config(ROOT / "pyproject.toml")).files
+
+
+def test_generated_folder_matches_a_fresh_generation() -> None:
+    files = _regenerate()
+    problems: list[str] = []
+    for path, text in sorted(files.items()):
+        target = GENERATED / path
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
+        if current != text:
+            problems.extend(
+                difflib.unified_diff(
+                    current.splitlines(keepends=True),
+                    text.splitlines(keepends=True),
+                    f"committed/{path}",
+                    f"fresh/{path}",
+                )
+            )
+    owned = read_manifest(GENERATED)
+    stray = sorted(set(owned) - set(files))
+    assert not stray, f"owned files no longer generated: {stray}"
+    assert (GENERATED / MANIFEST).read_text(encoding="utf-8") == manifest_text(files)
+    assert not problems, "generated/ is stale; run `jobgen generate`:\n" + "".join(problems[:200])
+
+
+def test_check_command_agrees(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli, ["check", "--quiet"])
+    assert result.exit_code == 0, result.output
+
+
+def test_two_runs_are_identical() -> None:
+    assert _regenerate() == _regenerate()
+
+
+def test_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
+    outputs = []
+    for seed in ("0", "12345"):
+        out = tmp_path / f"out{seed}"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "generator",
+                "generate",
+                "--quiet",
+                "--output",
+                str(out),
+                "--package",
+                "ep_jobs",
+                "--profile",
+                "specs/jobs.yaml",
+                "specs/exporter.yaml",
+                "specs/pcm.yaml",
+                "specs/promotions.yaml",
+            ],
+            cwd=ROOT,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+        )
+        outputs.append(
+            {
+                p.relative_to(out).as_posix(): p.read_bytes()
+                for p in sorted(out.rglob("*"))
+                if p.is_file()
+            }
+        )
+    assert outputs[0] == outputs[1]
+    assert compare({k: v.decode() for k, v in outputs[0].items() if k != MANIFEST}, GENERATED).clean
