@@ -15,11 +15,11 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
+from . import __version__, cache
 from .config import Config, check_package_name, load_config
 from .diagnostics import InputError, Location
 from .output import compare, write_output
-from .pipeline import Result, ad_hoc_config, build_project, enforce_strict, run
+from .pipeline import Result, ad_hoc_config, build_project, enforce_strict
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -146,6 +146,7 @@ def _summary(result: Result, action: str) -> str:
     return (
         f"jobgen: {action}: {specs} spec{'s' * (specs != 1)}, {operations} operations, {models} models, "
         f"{len(result.warnings)} warnings, {len(result.skipped)} skipped in {result.seconds:.2f}s"
+        + (" (cached)" if result.cached else "")
     )
 
 
@@ -171,8 +172,17 @@ def _guarded(body: Callable[[], int], verbose: bool) -> None:
     sys.exit(code)
 
 
+# The result cache (cache.py) serves `generate` and `check` when no input changed.
+_no_cache = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Run every stage even when no input changed (neither read nor write .jobgen-cache/).",
+)
+
+
 @cli.command()
 @_common
+@_no_cache
 def generate(
     specs: tuple[str, ...],
     config_path: str | None,
@@ -183,12 +193,13 @@ def generate(
     strict: bool,
     quiet: bool,
     verbose: bool,
+    no_cache: bool,
 ) -> None:
     """Generate the client package into the output folder."""
 
     def body() -> int:
         config = _config(specs, config_path, output, package, profiles, strict)
-        result = run(config)
+        result = cache.run(config, enabled=not no_cache)
         _write_report(result, report_path)
         _print_warnings(result, quiet, verbose)
         comparison = write_output(result.files, config.output)
@@ -205,6 +216,7 @@ def generate(
 
 @cli.command()
 @_common
+@_no_cache
 def check(
     specs: tuple[str, ...],
     config_path: str | None,
@@ -215,12 +227,13 @@ def check(
     strict: bool,
     quiet: bool,
     verbose: bool,
+    no_cache: bool,
 ) -> None:
     """Exit 0 if the output folder is up to date, 1 with a unified diff if it is stale."""
 
     def body() -> int:
         config = _config(specs, config_path, output, package, profiles, strict)
-        result = run(config)
+        result = cache.run(config, enabled=not no_cache)
         _write_report(result, report_path)
         comparison = compare(result.files, config.output)
         if comparison.clean:

@@ -36,8 +36,12 @@ def ruff_version() -> str:
 
 
 def format_files(files: dict[str, str]) -> dict[str, str]:
-    """Return `files` with every `.py` file import-sorted, cleaned of unused imports and formatted."""
-    python = sorted(path for path in files if path.endswith(".py"))
+    """Return `files` with every `.py` file import-sorted, cleaned of unused imports and formatted.
+
+    Markdown goes through `ruff format` too: it formats the Python in code blocks, and users' own
+    `ruff format --check` of the package would otherwise flag the README.
+    """
+    python = sorted(path for path in files if path.endswith((".py", ".md")))
     if not python:
         return dict(files)
     ruff = ruff_binary()

@@ -50,7 +50,9 @@ class LiteralType:
 @dataclass(frozen=True)
 class UnionType:
     options: tuple[TypeRef, ...]
-    discriminator: str | None = None  # the wire name of the discriminating property
+    # The discriminating property: its wire name from the parser, its Python name once
+    # `settle_discriminators` has checked that pydantic can use it (else None).
+    discriminator: str | None = None
 
 
 @dataclass(frozen=True)

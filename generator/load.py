@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Collector, InputError, Location, join_pointer
+from .inputs import note_read
 
 try:  # the C composer is an order of magnitude faster on large specs
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -70,6 +71,7 @@ def read_text(path: Path, display: str) -> str:
         raise InputError(
             f"cannot read file: {exc.strerror}", Location(display), "unreadable"
         ) from None
+    note_read(path, raw)  # for the result cache: every document the output is built from
     if b"\x00" in raw[:8192]:
         raise InputError("binary file, not YAML or JSON", Location(display), "binary")
     try:

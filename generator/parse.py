@@ -11,6 +11,7 @@ and only input that cannot be understood raises `InputError`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -213,7 +214,7 @@ class ApiParser:
                     )
         info = data.get("info") if isinstance(data.get("info"), dict) else {}
         classes = [self.models.get(n) or self.enums[n] for n in self.order]
-        return ir.Api(
+        api = ir.Api(
             name=self.api_name,
             title=str(info.get("title", self.api_name)),
             version=str(info.get("version", "")),
@@ -226,6 +227,7 @@ class ApiParser:
             enums=tuple(c for c in classes if isinstance(c, ir.Enum)),
             auth_schemes=self._auth_schemes(data),
         )
+        return settle_discriminators(api)
 
     def _reserve_component_names(self) -> None:
         """Component schemas claim their class names first, in document order."""
@@ -948,6 +950,50 @@ def iter_types(type_: ir.TypeRef) -> Iterator[ir.TypeRef]:
     elif isinstance(type_, ir.UnionType):
         for option in type_.options:
             yield from iter_types(option)
+
+
+def _map_types(value: Any, change: Any) -> Any:
+    """Rebuild frozen IR `value`, passing every type in it (innermost first) through `change`."""
+    if isinstance(value, ir.ListType):
+        return change(ir.ListType(_map_types(value.item, change)))
+    if isinstance(value, ir.DictType):
+        return change(ir.DictType(_map_types(value.value, change)))
+    if isinstance(value, ir.NullableType):
+        return change(ir.NullableType(_map_types(value.inner, change)))
+    if isinstance(value, ir.UnionType):
+        options = tuple(_map_types(o, change) for o in value.options)
+        return change(ir.UnionType(options, value.discriminator))
+    if isinstance(value, ir.PrimitiveType | ir.ModelRef | ir.EnumRef | ir.LiteralType | Location):
+        return change(value) if not isinstance(value, Location) else value
+    if isinstance(value, tuple):
+        return tuple(_map_types(v, change) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _map_types(getattr(value, f.name), change) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def settle_discriminators(api: ir.Api) -> ir.Api:
+    """Keep a union's discriminator only where pydantic can use it, as the field's Python name.
+
+    Every option must be a model whose discriminating property is required and a literal; otherwise
+    the union is validated by pydantic's smart mode, which needs no discriminator.
+    """
+    models = {m.name: m for m in api.models}
+
+    def settle(type_: Any) -> Any:
+        if not isinstance(type_, ir.UnionType) or type_.discriminator is None:
+            return type_
+        names: set[str] = set()
+        for option in type_.options:
+            model = models.get(option.name) if isinstance(option, ir.ModelRef) else None
+            field = next((f for f in model.fields if f.wire_name == type_.discriminator), None) if model else None
+            if field is None or not field.required or not isinstance(field.type, ir.LiteralType):
+                return ir.UnionType(type_.options, None)
+            names.add(field.py_name)
+        return ir.UnionType(type_.options, names.pop()) if len(names) == 1 else ir.UnionType(type_.options, None)
+
+    return cast(ir.Api, _map_types(api, settle))
 
 
 def parse_api(doc: Document, api_name: str, report: Collector) -> ir.Api:

@@ -9,16 +9,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import ir, naming
 from .config import Config
 from .diagnostics import Collector, Diagnostic, InputError, Location
-from .format import format_files
-from .load import load_document
-from .normalise import apply_profiles
-from .parse import parse_api
-from .render import render_project
+
+if TYPE_CHECKING:
+    from . import ir, naming
+
+# The stages (YAML, openapi-pydantic, Jinja) are imported inside the functions that run them: a run
+# served from the result cache (cache.py) never needs them, and their imports dominate its start-up.
 
 
 @dataclass
@@ -41,15 +41,21 @@ class SpecReport:
 
 def _entry(diagnostic: Diagnostic, key: str) -> dict[str, Any]:
     location = diagnostic.location
-    return {"pointer": location.pointer, key: diagnostic.message, "line": location.line}
+    return {
+        "pointer": location.pointer,
+        key: diagnostic.message,
+        "line": location.line,
+        "code": diagnostic.code,
+    }
 
 
 @dataclass
 class Result:
     files: dict[str, str]
     reports: list[SpecReport]
-    project: ir.Project
+    project: ir.Project | None  # None when the result came from the cache
     seconds: float = 0.0
+    cached: bool = False
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -64,11 +70,18 @@ class Result:
 
 
 def api_name_for(spec: Path, taken: naming.Scope) -> str:
+    from . import naming
+
     return taken.claim(naming.module_name(spec.stem))
 
 
 def build_project(config: Config) -> tuple[ir.Project, list[SpecReport]]:
     """Load, parse and normalise every spec of the configuration."""
+    from . import ir, naming
+    from .load import load_document
+    from .normalise import apply_profiles
+    from .parse import parse_api
+
     names = naming.Scope(sep="_")
     apis: list[ir.Api] = []
     reports: list[SpecReport] = []
@@ -88,6 +101,9 @@ def build_project(config: Config) -> tuple[ir.Project, list[SpecReport]]:
 
 def run(config: Config) -> Result:
     """Everything but writing: returns the formatted files and the reports."""
+    from .format import format_files
+    from .render import render_project
+
     started = time.perf_counter()
     project, reports = build_project(config)
     if config.strict:

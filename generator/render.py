@@ -13,13 +13,13 @@ import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from . import ir, naming
+from .inputs import template_dir
 
 RUNTIME_DIR = "runtime"
 
@@ -208,7 +208,11 @@ def annotation(type_: ir.TypeRef, prefix: str = "") -> str:
             text = annotation(option, prefix)
             if text not in parts:
                 parts.append(text)
-        return "Any" if "Any" in parts else " | ".join(parts)
+        if "Any" in parts:
+            return "Any"
+        if type_.discriminator is not None:
+            return f"Annotated[{' | '.join(parts)}, Field(discriminator={py_str(type_.discriminator)})]"
+        return " | ".join(parts)
     raise TypeError(type_)  # pragma: no cover - the IR is closed
 
 
@@ -561,14 +565,6 @@ def _environment(template_dir: str) -> jinja2.Environment:
     env.filters["docstring"] = docstring_body
     env.filters["comment"] = comment
     return env
-
-
-def template_dir() -> Path:
-    """The templates folder: next to the package in a checkout, inside it when installed."""
-    bundled = Path(str(resources.files("generator"))) / "_templates"
-    if bundled.is_dir():
-        return bundled
-    return Path(__file__).resolve().parent.parent / "templates"
 
 
 def package_view(project: ir.Project) -> PackageView:

@@ -20,6 +20,7 @@ __all__ = [
     "to_form",
     "to_header",
     "to_json",
+    "to_page_size",
     "to_path",
     "with_query",
 ]
@@ -112,3 +113,12 @@ def with_query(options: RequestOptions | None, query: Mapping[str, object]) -> R
     extra.update(query)
     merged["extra_query"] = extra
     return merged
+
+
+def to_page_size(value: object) -> int | None:
+    """A page-size argument as an int (some specs type `page[limit]` as a string)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"page size must be an integer, not {type(value).__name__}")
+    return int(value)

@@ -1,0 +1,382 @@
+"""The normalised job facade: start, find, wait for, cancel and download any job the same way.
+
+`Jobs` (sync) and `AsyncJobs` (async) have the same methods. Both run the operations written once in
+`_job_flow.py`; they only perform its requests, sleeps and downloads with their own client. The job
+model (`Job`, `JobStatus`, `JobProfile`, ...) lives in `_job_model.py` and is re-exported here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import os
+import random as _random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from pathlib import Path
+
+import httpx
+
+from ._base_client import AsyncAPIClient, SyncAPIClient
+from ._constants import DEFAULT_POLL_INITIAL_DELAY, DEFAULT_POLL_MAX_DELAY, DEFAULT_POLL_MULTIPLIER
+from ._exceptions import connection_error
+from ._job_flow import (
+    Call,
+    Effect,
+    Emit,
+    Fetch,
+    Finished,
+    JobFlow,
+    Sleep,
+    Steps,
+    T,
+    advance,
+    check_download,
+)
+from ._job_model import (
+    Endpoint,
+    Job,
+    JobPayloadError,
+    JobProfile,
+    JobStatus,
+    ResumeTokenError,
+    job_from_payload,
+    parse_timestamp,
+)
+
+__all__ = [
+    "AsyncJobs",
+    "Endpoint",
+    "Job",
+    "JobPayloadError",
+    "JobProfile",
+    "JobStatus",
+    "Jobs",
+    "ResumeTokenError",
+    "job_from_payload",
+    "parse_timestamp",
+]
+
+
+class Jobs:
+    """Jobs of every configured API, one way: `jobs.wait(jobs.create("exporter", body))`.
+
+    `clock`, `sleep` and `random` are injectable so tests (and schedulers) control time.
+    """
+
+    def __init__(
+        self,
+        client: SyncAPIClient,
+        profiles: Mapping[str, JobProfile],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] = time.sleep,
+        random: Callable[[], float] = _random.random,
+    ) -> None:
+        self._client = client
+        self._sleep = sleep
+        self._flow = JobFlow(client, profiles, clock=clock, random=random)
+
+    @property
+    def profiles(self) -> Mapping[str, JobProfile]:
+        return self._flow.profiles
+
+    def create(self, api: str, body: object, **parents: str) -> Job:
+        """Start a job through the API's create endpoint; `body` is a dict or a generated model."""
+        return self._run(self._flow.create(api, body, parents))
+
+    def from_response(self, api: str, body: object, **parents: str) -> Job:
+        """The Job in the response of any endpoint that starts a job (e.g. a PCM product import)."""
+        return self._flow.from_response(api, body, parents)
+
+    def get(self, api: str, job_id: str, **parents: str) -> Job:
+        return self._run(self._flow.get(api, job_id, parents))
+
+    def list(
+        self,
+        api: str,
+        *,
+        limit: int | None = None,
+        params: Mapping[str, object] | None = None,
+        **parents: str,
+    ) -> builtins.list[Job]:
+        """All jobs (every page), or the first `limit`; `params` adds query parameters."""
+        return self._run(self._flow.list(api, parents, limit=limit, params=params))
+
+    def refresh(self, job: Job) -> Job:
+        return self._run(self._flow.refresh(job))
+
+    def wait(
+        self,
+        job: Job,
+        *,
+        timeout: float | None = None,
+        initial_delay: float = DEFAULT_POLL_INITIAL_DELAY,
+        multiplier: float = DEFAULT_POLL_MULTIPLIER,
+        max_delay: float = DEFAULT_POLL_MAX_DELAY,
+        cancel_on_timeout: bool = False,
+        raise_on_failure: bool = True,
+    ) -> Job:
+        """Poll until the job ends and return its final snapshot.
+
+        Raises `JobFailedError` (with the API's error messages), `JobCancelledError`, or
+        `JobTimeoutError` (with the last snapshot) once `timeout` seconds have passed; a timeout
+        cancels the job only with `cancel_on_timeout=True`. With `raise_on_failure=False` a failed
+        or cancelled job is returned instead. Polls back off exponentially (with jitter) up to
+        `max_delay`, wait at least as long as a `Retry-After` header asks, and never sleep past the
+        deadline.
+        """
+        return self._run(
+            self._flow.wait(
+                job,
+                timeout=timeout,
+                initial_delay=initial_delay,
+                multiplier=multiplier,
+                max_delay=max_delay,
+                cancel_on_timeout=cancel_on_timeout,
+                raise_on_failure=raise_on_failure,
+            )
+        )
+
+    def watch(
+        self,
+        job: Job,
+        *,
+        timeout: float | None = None,
+        initial_delay: float = DEFAULT_POLL_INITIAL_DELAY,
+        multiplier: float = DEFAULT_POLL_MULTIPLIER,
+        max_delay: float = DEFAULT_POLL_MAX_DELAY,
+    ) -> Iterator[Job]:
+        """Yield a snapshot each time the job's status changes, ending with the terminal one.
+
+        Polls like `wait`, raising `JobTimeoutError` after `timeout`; it does not raise for a failed
+        or cancelled job (the last snapshot says so).
+        """
+        steps = self._flow.watch(
+            job,
+            timeout=timeout,
+            initial_delay=initial_delay,
+            multiplier=multiplier,
+            max_delay=max_delay,
+        )
+        reply: object = None
+        failure: Exception | None = None
+        try:
+            while not isinstance(effect := advance(steps, reply, failure), Finished):
+                if isinstance(effect, Emit):
+                    reply, failure = None, None
+                    yield effect.job
+                else:
+                    reply, failure = self._perform(effect)
+        finally:
+            steps.close()
+
+    def cancel(self, job: Job) -> Job:
+        """Ask the API to cancel the job; the snapshot it answers with.
+
+        Raises `JobOperationNotSupported` if the API cannot cancel jobs, or not in the job's state.
+        """
+        return self._run(self._flow.cancel(job))
+
+    def errors(self, job: Job) -> builtins.list[str]:
+        """The job's error messages (from the API's errors endpoint where it has one)."""
+        return self._run(self._flow.errors(job))
+
+    def download(self, job: Job, dest: str | os.PathLike[str]) -> builtins.list[Path]:
+        """Save the result files of a succeeded job; the paths written.
+
+        `dest` is a folder (file names come from the URLs) or, for a single file, the file's path.
+        Every file is streamed to a temporary file beside its target and renamed into place only
+        when all have arrived, so a failure leaves no partial file. Credentials are sent only to the
+        API's own host.
+        """
+        return self._run(self._flow.download(job, dest))
+
+    def resume(self, token: str) -> Job:
+        """The job behind a `Job.resume_token`, fetched fresh (in this or another process)."""
+        return self._run(self._flow.resume(token))
+
+    def _run(self, steps: Steps[T]) -> T:
+        reply: object = None
+        failure: Exception | None = None
+        try:
+            while not isinstance(effect := advance(steps, reply, failure), Finished):
+                reply, failure = self._perform(effect)
+            return effect.value
+        finally:
+            steps.close()
+
+    def _perform(self, effect: Effect) -> tuple[object, Exception | None]:
+        try:
+            if isinstance(effect, Call):
+                return self._client.request(
+                    effect.method,
+                    effect.path,
+                    path_params=effect.path_params,
+                    params=effect.params,
+                    json=effect.json,
+                ), None
+            if isinstance(effect, Sleep):
+                self._sleep(effect.seconds)
+            elif isinstance(effect, Fetch):
+                with self._client.stream(
+                    "GET", effect.url, authenticate=effect.authenticate
+                ) as response:
+                    check_download(response, effect.url)
+                    try:
+                        for chunk in response.iter_bytes():
+                            effect.sink.write(chunk)
+                    except httpx.TransportError as broken:
+                        raise connection_error(response.request, broken) from broken
+            else:
+                raise TypeError(f"unexpected job effect {effect!r}")
+        except Exception as error:  # handed back to the operation, which decides
+            return None, error
+        return None, None
+
+
+class AsyncJobs:
+    """`Jobs` for the async client: the same methods, awaited (`watch` is an async iterator)."""
+
+    def __init__(
+        self,
+        client: AsyncAPIClient,
+        profiles: Mapping[str, JobProfile],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        random: Callable[[], float] = _random.random,
+    ) -> None:
+        self._client = client
+        self._sleep = sleep
+        self._flow = JobFlow(client, profiles, clock=clock, random=random)
+
+    @property
+    def profiles(self) -> Mapping[str, JobProfile]:
+        return self._flow.profiles
+
+    async def create(self, api: str, body: object, **parents: str) -> Job:
+        return await self._run(self._flow.create(api, body, parents))
+
+    def from_response(self, api: str, body: object, **parents: str) -> Job:
+        return self._flow.from_response(api, body, parents)
+
+    async def get(self, api: str, job_id: str, **parents: str) -> Job:
+        return await self._run(self._flow.get(api, job_id, parents))
+
+    async def list(
+        self,
+        api: str,
+        *,
+        limit: int | None = None,
+        params: Mapping[str, object] | None = None,
+        **parents: str,
+    ) -> builtins.list[Job]:
+        return await self._run(self._flow.list(api, parents, limit=limit, params=params))
+
+    async def refresh(self, job: Job) -> Job:
+        return await self._run(self._flow.refresh(job))
+
+    async def wait(
+        self,
+        job: Job,
+        *,
+        timeout: float | None = None,
+        initial_delay: float = DEFAULT_POLL_INITIAL_DELAY,
+        multiplier: float = DEFAULT_POLL_MULTIPLIER,
+        max_delay: float = DEFAULT_POLL_MAX_DELAY,
+        cancel_on_timeout: bool = False,
+        raise_on_failure: bool = True,
+    ) -> Job:
+        """See `Jobs.wait`."""
+        return await self._run(
+            self._flow.wait(
+                job,
+                timeout=timeout,
+                initial_delay=initial_delay,
+                multiplier=multiplier,
+                max_delay=max_delay,
+                cancel_on_timeout=cancel_on_timeout,
+                raise_on_failure=raise_on_failure,
+            )
+        )
+
+    async def watch(
+        self,
+        job: Job,
+        *,
+        timeout: float | None = None,
+        initial_delay: float = DEFAULT_POLL_INITIAL_DELAY,
+        multiplier: float = DEFAULT_POLL_MULTIPLIER,
+        max_delay: float = DEFAULT_POLL_MAX_DELAY,
+    ) -> AsyncIterator[Job]:
+        """See `Jobs.watch`."""
+        steps = self._flow.watch(
+            job,
+            timeout=timeout,
+            initial_delay=initial_delay,
+            multiplier=multiplier,
+            max_delay=max_delay,
+        )
+        reply: object = None
+        failure: Exception | None = None
+        try:
+            while not isinstance(effect := advance(steps, reply, failure), Finished):
+                if isinstance(effect, Emit):
+                    reply, failure = None, None
+                    yield effect.job
+                else:
+                    reply, failure = await self._perform(effect)
+        finally:
+            steps.close()
+
+    async def cancel(self, job: Job) -> Job:
+        return await self._run(self._flow.cancel(job))
+
+    async def errors(self, job: Job) -> builtins.list[str]:
+        return await self._run(self._flow.errors(job))
+
+    async def download(self, job: Job, dest: str | os.PathLike[str]) -> builtins.list[Path]:
+        """See `Jobs.download`."""
+        return await self._run(self._flow.download(job, dest))
+
+    async def resume(self, token: str) -> Job:
+        return await self._run(self._flow.resume(token))
+
+    async def _run(self, steps: Steps[T]) -> T:
+        reply: object = None
+        failure: Exception | None = None
+        try:
+            while not isinstance(effect := advance(steps, reply, failure), Finished):
+                reply, failure = await self._perform(effect)
+            return effect.value
+        finally:
+            steps.close()
+
+    async def _perform(self, effect: Effect) -> tuple[object, Exception | None]:
+        try:
+            if isinstance(effect, Call):
+                return await self._client.request(
+                    effect.method,
+                    effect.path,
+                    path_params=effect.path_params,
+                    params=effect.params,
+                    json=effect.json,
+                ), None
+            if isinstance(effect, Sleep):
+                await self._sleep(effect.seconds)
+            elif isinstance(effect, Fetch):
+                async with self._client.astream(
+                    "GET", effect.url, authenticate=effect.authenticate
+                ) as response:
+                    check_download(response, effect.url)
+                    try:
+                        async for chunk in response.aiter_bytes():
+                            effect.sink.write(chunk)
+                    except httpx.TransportError as broken:
+                        raise connection_error(response.request, broken) from broken
+            else:
+                raise TypeError(f"unexpected job effect {effect!r}")
+        except Exception as error:  # handed back to the operation, which decides
+            return None, error
+        return None, None

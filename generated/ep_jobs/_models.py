@@ -1,0 +1,121 @@
+"""The base of every generated model, and the helpers generated methods use to build requests."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import functools
+from collections.abc import Mapping
+from typing import IO, Any
+
+import pydantic
+
+from ._base_client import RequestOptions
+
+__all__ = [
+    "APIModel",
+    "FileContent",
+    "adapter",
+    "to_cookie",
+    "to_form",
+    "to_header",
+    "to_json",
+    "to_page_size",
+    "to_path",
+    "with_query",
+]
+
+#: What a multipart file field accepts: bytes, an open binary file, or (filename, content[, type]).
+FileContent = bytes | IO[bytes] | tuple[str, bytes | IO[bytes]] | tuple[str, bytes | IO[bytes], str]
+
+
+class APIModel(pydantic.BaseModel):
+    """Base of the generated models.
+
+    Unknown fields are kept (servers add fields before specs catch up), fields can be given by their
+    Python name or their wire name, and `to_dict()` gives back the wire form.
+    """
+
+    model_config = pydantic.ConfigDict(
+        extra="allow", populate_by_name=True, protected_namespaces=(), use_enum_values=False
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready wire form, without fields that were never set."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+@functools.cache
+def adapter(type_: Any) -> pydantic.TypeAdapter[Any]:
+    """A cached TypeAdapter: built once per response type, on first use rather than at import."""
+    return pydantic.TypeAdapter(type_)
+
+
+def to_json(value: Any) -> Any:
+    """A request body as JSON-ready data: models by alias without unset fields, the rest as given."""
+    if isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, Mapping):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def to_path(value: Any) -> str:
+    return _scalar(value)
+
+
+def to_header(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        return ",".join(_scalar(v) for v in value)
+    return _scalar(value)
+
+
+def to_cookie(name: str, value: Any) -> str | None:
+    return None if value is None else f"{name}={_scalar(value)}"
+
+
+def to_form(value: Any) -> Any:
+    """A multipart or form field: scalars as text, models and structures as JSON text."""
+    if value is None:
+        return None
+    if isinstance(value, pydantic.BaseModel | Mapping | list | tuple):
+        import json
+
+        return json.dumps(to_json(value), separators=(",", ":"))
+    return _scalar(value)
+
+
+def with_query(options: RequestOptions | None, query: Mapping[str, object]) -> RequestOptions:
+    """Per-call options with extra query parameters added (used by the auto-pagers)."""
+    merged: RequestOptions = dict(options or {})  # type: ignore[assignment]
+    extra = dict(merged.get("extra_query") or {})
+    extra.update(query)
+    merged["extra_query"] = extra
+    return merged
+
+
+def to_page_size(value: object) -> int | None:
+    """A page-size argument as an int (some specs type `page[limit]` as a string)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"page size must be an integer, not {type(value).__name__}")
+    return int(value)
