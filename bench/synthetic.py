@@ -15,11 +15,45 @@ from __future__ import annotations
 import random
 from typing import Any
 
-_WORDS = (
-    "order export product price hierarchy node promotion code catalog rule file batch account "
-    "customer address cart inventory location stock bundle variation option modifier tag field "
-    "attribute template flow entry currency tax shipping payment refund subscription plan offering"
-).split()
+_WORDS = [
+    "order",
+    "export",
+    "product",
+    "price",
+    "hierarchy",
+    "node",
+    "promotion",
+    "code",
+    "catalog",
+    "rule",
+    "file",
+    "batch",
+    "account",
+    "customer",
+    "address",
+    "cart",
+    "inventory",
+    "location",
+    "stock",
+    "bundle",
+    "variation",
+    "option",
+    "modifier",
+    "tag",
+    "field",
+    "attribute",
+    "template",
+    "flow",
+    "entry",
+    "currency",
+    "tax",
+    "shipping",
+    "payment",
+    "refund",
+    "subscription",
+    "plan",
+    "offering",
+]
 _STATUSES = ("pending", "processing", "completed", "failed", "cancelling", "cancelled")
 
 
@@ -79,8 +113,14 @@ def make_spec(operations: int, schemas: int, seed: int = 0) -> dict[str, Any]:
             "description": _prose(rng, 40),
         },
         "servers": [
-            {"url": "https://euwest.api.elasticpath.com", "description": "EU West Production Server"},
-            {"url": "https://useast.api.elasticpath.com", "description": "US East Production Server"},
+            {
+                "url": "https://euwest.api.elasticpath.com",
+                "description": "EU West Production Server",
+            },
+            {
+                "url": "https://useast.api.elasticpath.com",
+                "description": "US East Production Server",
+            },
         ],
         "security": [{"bearerAuth": []}],
         "paths": paths,
@@ -131,7 +171,12 @@ def _operation(
         parameters += [
             {"name": "page[limit]", "in": "query", "schema": {"type": "integer", "minimum": 1}},
             {"name": "page[offset]", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-            {"name": "filter", "in": "query", "description": _prose(rng, 12), "schema": {"type": "string"}},
+            {
+                "name": "filter",
+                "in": "query",
+                "description": _prose(rng, 12),
+                "schema": {"type": "string"},
+            },
         ]
     operation: dict[str, Any] = {
         "tags": [_pascal(resource)],
@@ -152,7 +197,9 @@ def _operation(
         status = "201" if method == "post" else "200"
         responses[status] = {
             "description": _prose(rng, 8),
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{response}"}}},
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{response}"}}
+            },
         }
     responses["404"] = {
         "description": "Not found.",

@@ -43,13 +43,14 @@ from typing import Any
 from . import __version__, pipeline
 from .config import Config
 from .diagnostics import Collector, Diagnostic, Level, Location
-from .inputs import recording_reads, template_dir
+from .inputs import recording_reads, source_digest, template_dir
 
 CACHE_DIR = ".jobgen-cache"
 _FORMAT = "jobgen-cache 1"
 # Distributions whose version changes what a run produces (dist-info names, normalised).
 _OUTPUT_PACKAGES = ("ruff", "jinja2", "openapi_pydantic", "pydantic", "pydantic_core", "pyyaml")
 _SKIPPED_DIRS = frozenset({"__pycache__", "_templates"})
+_SOURCE_DIR = Path(__file__).resolve().parent  # the generator's own sources
 
 
 def run(config: Config, *, enabled: bool = True) -> pipeline.Result:
@@ -76,7 +77,7 @@ def static_fingerprint() -> str:
     _update(digest, "python", sys.version.encode())
     for name, version in sorted(_distribution_versions().items()):
         _update(digest, f"dist:{name}", version.encode())
-    for label, root in (("template", template_dir()), ("source", Path(__file__).resolve().parent)):
+    for label, root in (("template", template_dir()), ("source", _SOURCE_DIR)):
         for relative, path in _tree(root):
             _update(digest, f"{label}:{relative}", path.read_bytes())
     return digest.hexdigest()
@@ -176,8 +177,12 @@ def lookup(config: Config, static: str) -> pipeline.Result | None:
 
 def store(config: Config, result: pipeline.Result, reads: dict[str, str], static: str) -> None:
     """Keep `result` for the next run; silently does nothing when it cannot be kept safely."""
+    from . import LOADED_SOURCES
+
     if result.cached or static_fingerprint() != static:
         return  # a template or source changed during the run
+    if source_digest(_SOURCE_DIR) != LOADED_SOURCES:
+        return  # a source changed since this process loaded it: the result is the old code's
     documents = [reads.get(str(path.resolve())) for path in (*config.specs, *config.profiles)]
     if any(d is None for d in documents):
         return

@@ -56,7 +56,7 @@ def format_files(files: dict[str, str]) -> dict[str, str]:
         )
         common = ["--no-cache", "--config", str(root / "pyproject.toml")]
         _run([ruff, "check", *common, "--select", _FIX_RULES, "--fix", "--exit-zero", "."], root)
-        _run([ruff, "format", *common, "--quiet", "."], root)
+        _run([ruff, "format", *common, "."], root)  # not --quiet: that hides the parse error
         result = dict(files)
         for path in python:
             result[path] = (root / path).read_text(encoding="utf-8")

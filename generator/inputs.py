@@ -45,3 +45,13 @@ def template_dir() -> Path:
     if bundled.is_dir():
         return bundled
     return Path(__file__).resolve().parent.parent / "templates"
+
+
+def source_digest(root: Path) -> str:
+    """sha256 over the Python sources under `root` (by relative path), bytecode caches aside."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        if "__pycache__" not in path.parts and "_templates" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()

@@ -7,14 +7,18 @@ and keeps YAML-only types (timestamps, binary) as the strings a JSON document wo
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .diagnostics import Collector, InputError, Location, join_pointer
+from .diagnostics import InputError, Location
 from .inputs import note_read
 
 try:  # the C composer is an order of magnitude faster on large specs
@@ -22,12 +26,46 @@ try:  # the C composer is an order of magnitude faster on large specs
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
-# Limits that keep a hostile document from exhausting the machine; far above any real spec.
+# Limits that keep a hostile document from exhausting the machine; far above any real spec (the
+# largest we know, PIM, has 16,000 nodes, nests 20 levels, and its longest JSON pointer has 178
+# characters; limits stay above what 255 nested schema levels need). A run costs about half a kilobyte per node (keys count), so two million keep it near a
+# gigabyte. Schemas nest two levels per `properties`: 600 levels allow the 255 schema levels that
+# openapi-pydantic validates.
 MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_NODES = 5_000_000
-MAX_DEPTH = 400
+MAX_NODES = 2_000_000
+MAX_DEPTH = 600
+MAX_POINTER = 8192  # 255 schema levels of `/additionalProperties` need 5,400
+# Line numbers are kept until their pointers add up to this many characters; past that (only absurdly
+# deep and wide documents get there) a location gives the line of the nearest ancestor that has one.
+_LINE_BUDGET = 64 * 1024 * 1024
+# Room for recursion that follows the input's nesting. CPython 3.11+ runs Python-to-Python calls
+# without growing the C stack, so a high limit is safe; what still overflows is an input error.
+RECURSION_LIMIT = 50_000
+# Where an alias (`*name`) may start; other `*`s (`*/*`, `**bold**`, `* item`) do not match.
+_MAYBE_ALIAS = re.compile(r"(?:^|[\s\[{,:?-])\*[^\s,\]}*/]", re.MULTILINE)
+# Characters JSON allows raw in strings that YAML reads otherwise: the reader refuses DEL, C1 controls
+# and U+FFFE/F, and takes NEL, LS and PS for line breaks (folded into a space inside a string).
+_NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 _SCALARS = yaml.constructor.SafeConstructor()
+_MERGE = "tag:yaml.org,2002:merge"
+_NO_DOCUMENT = object()  # a stream with no document at all
+_STR = "tag:yaml.org,2002:str"
+# The loader's implicit scalar resolvers by first character, each list followed by the wildcard ones,
+# in the order Resolver.resolve tries them; and its path resolvers (none, unless registered).
+_WILDCARD: list[Any] = list(_Loader.yaml_implicit_resolvers.get(None, []))
+_IMPLICIT: dict[str, list[Any]] = {
+    first: [*resolvers, *_WILDCARD]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+    if first is not None
+}
+_PATH_RESOLVERS = bool(_Loader.yaml_path_resolvers)
+_LEVEL_CHANGE: dict[type, int] = {
+    yaml.SequenceStartEvent: 1,
+    yaml.MappingStartEvent: 1,
+    yaml.SequenceEndEvent: -1,
+    yaml.MappingEndEvent: -1,
+}
 
 
 @dataclass
@@ -89,8 +127,15 @@ def load_document(path: Path, display: str | None = None) -> Document:
     text = read_text(path, display)
     if not text.strip():
         raise InputError("empty file", Location(display, "", 1), "empty")
+    if path.suffix.lower() == ".json" and _NOT_YAML.search(text):
+        # Valid in a JSON string, refused by the YAML reader: write them as the escapes they equal.
+        text = _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    loader = _Loader(text)
+    builder = _Builder(display, loader)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        _prescan(text, display)
+        with deeper_recursion():
+            data = builder.build()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -99,15 +144,88 @@ def load_document(path: Path, display: str | None = None) -> Document:
         raise InputError(
             f"invalid {kind}: {problem}", Location(display, "", line), "syntax"
         ) from None
+    except yaml.reader.ReaderError as exc:
+        kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
+        character = (
+            exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        )
+        raise InputError(
+            f"invalid {kind}: unacceptable character U+{character:04X}: {exc.reason}",
+            Location(display, "", line),
+            "syntax",
+        ) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", Location(display), "syntax") from None
+        message = " ".join(str(exc).split())  # one line, whatever PyYAML wrote
+        raise InputError(f"invalid YAML: {message}", Location(display), "syntax") from None
     except RecursionError:
         raise InputError("document nested too deeply", Location(display), "too-deep") from None
-    if node is None:
+    finally:
+        loader.dispose()
+    if data is _NO_DOCUMENT:
         raise InputError("empty document", Location(display, "", 1), "empty")
-    builder = _Builder(display)
-    data = builder.build(node)
     return Document(display, data, builder.lines)
+
+
+@contextlib.contextmanager
+def deeper_recursion() -> Iterator[None]:
+    """Raise the recursion limit to `RECURSION_LIMIT` for the block (never lower it)."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, RECURSION_LIMIT))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def _prescan(text: str, display: str) -> None:
+    """Refuse a document of more than `MAX_NODES` nodes, or whose aliases expand it past that, before
+    building anything: one pass over the parser's events, in constant memory (an alias bomb of a few
+    hundred bytes is refused in microseconds rather than after building millions of values).
+
+    Skipped for a text too short to hold that many nodes and without anything that may be an alias.
+    Nodes here are keys and values; the builder still counts the values it makes, as a last guard.
+    """
+    if len(text) <= MAX_NODES // 2 and not _MAYBE_ALIAS.search(text):
+        return
+    sizes: dict[str, int] = {}  # anchor -> nodes it expands to
+    starts: list[tuple[str | None, int]] = []  # open collections: (anchor, total when it opened)
+    nodes = total = 0
+    loader: Any = _Loader(text)
+    try:
+        while True:
+            event = loader.get_event()
+            kind = type(event)
+            if kind is yaml.StreamEndEvent:
+                return
+            if kind is yaml.ScalarEvent:
+                nodes += 1
+                total += 1
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+            elif kind is yaml.AliasEvent:
+                nodes += 1
+                total += sizes.get(event.anchor, 1)  # undefined, or a cycle: the builder says which
+            elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+                nodes += 1
+                total += 1
+                starts.append((event.anchor, total - 1))
+            elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                anchor, before = starts.pop()
+                if anchor is not None:
+                    sizes[anchor] = total - before
+            else:
+                continue
+            if nodes > MAX_NODES or total > MAX_NODES:
+                message = (
+                    f"document has more than {MAX_NODES} nodes"
+                    if nodes > MAX_NODES
+                    else f"document expands to more than {MAX_NODES} nodes (YAML alias bomb?)"
+                )
+                line = event.start_mark.line + 1 if event.start_mark is not None else None
+                raise InputError(message, Location(display, "", line), "too-large")
+    finally:
+        loader.dispose()
 
 
 def load_json_text(text: str, display: str) -> Document:
@@ -120,91 +238,275 @@ def load_json_text(text: str, display: str) -> Document:
         ) from None
 
 
+class _Anchor:
+    """An anchored node: its first event and, for a collection, the events after it (for aliases)."""
+
+    __slots__ = ("events", "first", "level")
+
+    def __init__(self, first: Any, level: int) -> None:
+        self.first = first
+        self.events: list[Any] = []
+        self.level = level  # the collection nesting level inside the node
+
+
 class _Builder:
-    """Turns a YAML node graph into JSON-like data, recording lines, with bounded work."""
+    """Turns a YAML event stream into JSON-like data, recording lines, with bounded work.
 
-    def __init__(self, display: str) -> None:
+    Built from parser events rather than from a composed node graph: the graph of a 10 MB spec takes
+    about 250 MB and most of the load time, while events are dropped as soon as they are used. Only an
+    anchored node keeps its events, so that each alias to it can be replayed. The result (data, lines
+    and every error with its location) is what composing the graph and walking it gives: anchors,
+    aliases, merge keys, cycles, alias bombs and nesting limits behave the same, and problems the
+    composer would have reported (undefined aliases, duplicate anchors, a second document, a syntax
+    error further down) still win over problems found while building, as they did when the whole
+    document was composed first.
+    """
+
+    def __init__(self, display: str, loader: Any) -> None:
         self.display = display
+        self.loader = loader
         self.lines: dict[str, int] = {}
+        self.line_chars = 0  # the length of the pointers in `lines`, against _LINE_BUDGET
         self.visited = 0
-        self.warnings = Collector()
+        self.anchors: dict[str, _Anchor] = {}
+        self.recording: list[_Anchor] = []  # open anchored collections, whose events are kept
+        self.level = 0  # collection nesting level of the stream
+        self.live = self._next_event  # the stream, as a source of events (replays are the others)
 
-    def build(self, root: yaml.Node) -> Any:
-        return self._node(root, "", 0, set())
+    def build(self) -> Any:
+        """The document's data; `_NO_DOCUMENT` for a stream without one."""
+        try:
+            return self._document()
+        except InputError:
+            self._drain()  # raises what composing would have raised first, if anything
+            raise
 
-    def _node(self, node: yaml.Node, pointer: str, depth: int, active: set[int]) -> Any:
+    def _document(self) -> Any:
+        live = self.live
+        live()  # stream start
+        event = live()
+        if isinstance(event, yaml.StreamEndEvent):
+            return _NO_DOCUMENT
+        root = live()
+        data = self._node(live, root, "", 0, set())
+        live()  # document end
+        event = live()
+        if not isinstance(event, yaml.StreamEndEvent):
+            raise yaml.composer.ComposerError(
+                "expected a single document in the stream",
+                root.start_mark,
+                "but found another document",
+                event.start_mark,
+            )
+        return data
+
+    def _drain(self) -> None:
+        """Read the rest of the stream, checking what the composer checks."""
+        live = self.live
+        while True:
+            event = live()
+            if isinstance(event, yaml.StreamEndEvent):
+                return
+            if isinstance(event, yaml.AliasEvent):
+                self._alias(event)
+            elif isinstance(event, yaml.NodeEvent):
+                self._register(event)
+            elif isinstance(event, yaml.DocumentEndEvent):
+                following = live()
+                if not isinstance(following, yaml.StreamEndEvent):
+                    raise yaml.composer.ComposerError(
+                        "expected a single document in the stream",
+                        None,
+                        "but found another document",
+                        following.start_mark,
+                    )
+                return
+
+    def _next_event(self) -> Any:
+        event = self.loader.get_event()
+        self.level += _LEVEL_CHANGE.get(type(event), 0)
+        if self.recording:
+            for anchor in self.recording:
+                anchor.events.append(event)
+            while self.recording and self.recording[-1].level > self.level:
+                self.recording.pop()  # its end event is in: the anchored collection is complete
+        return event
+
+    def _register(self, event: Any) -> None:
+        """A node event from the stream: remember its anchor, as the composer does."""
+        name = event.anchor
+        if name is None:
+            return
+        if name in self.anchors:
+            raise yaml.composer.ComposerError(
+                "found duplicate anchor; first occurrence",
+                self.anchors[name].first.start_mark,
+                "second occurrence",
+                event.start_mark,
+            )
+        anchor = _Anchor(event, self.level)
+        self.anchors[name] = anchor
+        if isinstance(event, yaml.CollectionStartEvent):
+            self.recording.append(anchor)
+
+    def _alias(self, event: Any) -> _Anchor:
+        anchor = self.anchors.get(event.anchor)
+        if anchor is None:
+            raise yaml.composer.ComposerError(None, None, "found undefined alias", event.start_mark)
+        return anchor
+
+    def _resolve(self, source: Any, event: Any) -> tuple[Any, Any]:
+        """(source, first event) of the node that starts with `event`, following an alias."""
+        if type(event) is yaml.AliasEvent:
+            anchor = self._alias(event)
+            return iter(anchor.events).__next__, anchor.first
+        if event.anchor is not None and source is self.live:
+            self._register(event)
+        return source, event
+
+    def _node(self, source: Any, event: Any, pointer: str, depth: int, active: set[str]) -> Any:
+        source, event = self._resolve(source, event)
+        line = event.start_mark.line + 1
         self.visited += 1
         if self.visited > MAX_NODES:
             raise InputError(
                 f"document expands to more than {MAX_NODES} nodes (YAML alias bomb?)",
-                Location(self.display, pointer, node.start_mark.line + 1),
+                Location(self.display, pointer, line),
                 "too-large",
             )
         if depth > MAX_DEPTH:
             raise InputError(
                 f"document nested deeper than {MAX_DEPTH} levels",
-                Location(self.display, pointer, node.start_mark.line + 1),
+                Location(self.display, pointer, line),
                 "too-deep",
             )
-        self.lines.setdefault(pointer, node.start_mark.line + 1)
-        if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node)
-        key = id(node)
-        if key in active:
+        if len(pointer) > MAX_POINTER:
+            # Every node's pointer is built and kept: long keys nested deep would cost their length
+            # times the number of nodes below them.
+            parent = pointer[: pointer.rindex("/")]
             raise InputError(
-                "YAML alias refers to itself (a cycle)",
-                Location(self.display, pointer, node.start_mark.line + 1),
-                "cycle",
+                f"JSON pointer longer than {MAX_POINTER} characters (keys too long or nested too deeply)",
+                Location(self.display, parent[:MAX_POINTER], line),
+                "too-deep",
             )
-        active.add(key)
+        if self.line_chars < _LINE_BUDGET:
+            self.line_chars += len(pointer)
+            self.lines.setdefault(pointer, line)
+        if isinstance(event, yaml.ScalarEvent):
+            return self._scalar(event)
+        # Only an anchored collection can be entered twice (through an alias), so its anchor names it.
+        identity = event.anchor
+        if identity is not None:
+            if identity in active:
+                raise InputError(
+                    "YAML alias refers to itself (a cycle)",
+                    Location(self.display, pointer, line),
+                    "cycle",
+                )
+            active.add(identity)
         try:
-            if isinstance(node, yaml.SequenceNode):
-                return [
-                    self._node(item, join_pointer(pointer, index), depth + 1, active)
-                    for index, item in enumerate(node.value)
-                ]
+            if isinstance(event, yaml.SequenceStartEvent):
+                items: list[Any] = []
+                while not isinstance(item := source(), yaml.SequenceEndEvent):
+                    child = f"{pointer}/{len(items)}"
+                    items.append(self._node(source, item, child, depth + 1, active))
+                return items
             result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    merged = self._node(value_node, pointer, depth + 1, active)
+            merged_keys: set[str] = set()  # keys from `<<` merges, which explicit keys may override
+            while not isinstance(next_event := source(), yaml.MappingEndEvent):
+                key_source, key = self._resolve(source, next_event)
+                if type(key) is yaml.ScalarEvent:
+                    key_tag = self._tag(key)
+                elif key.tag == _MERGE:  # a collection key explicitly tagged !!merge
+                    key_tag = _MERGE
+                    if key_source is source:
+                        self._skip(source)  # the key's own events; it is not data
+                else:
+                    raise InputError(
+                        "mapping keys must be plain values",
+                        Location(self.display, pointer, key.start_mark.line + 1),
+                        "syntax",
+                    )
+                if key_tag == _MERGE:
+                    merged = self._node(source, source(), pointer, depth + 1, active)
                     for item in merged if isinstance(merged, list) else [merged]:
                         if isinstance(item, dict):
                             for k, v in item.items():
-                                result.setdefault(k, v)
+                                if k not in result:
+                                    result[k] = v
+                                    merged_keys.add(k)
                     continue
-                name = self._key(key_node, pointer)
-                child = join_pointer(pointer, name)
+                name = _key_text(key.value, key_tag)
+                # As join_pointer(pointer, name), inlined: this runs for every entry of the spec.
+                child = pointer + "/" + name.replace("~", "~0").replace("/", "~1")
+                if name in result and name not in merged_keys:
+                    # PyYAML would keep the last one silently: a spec would lose the first unseen.
+                    first = self.lines.get(child)
+                    raise InputError(
+                        f"duplicate key {name!r}" + (f" (first at line {first})" if first else ""),
+                        Location(self.display, child, key.start_mark.line + 1),
+                        "duplicate-key",
+                    )
+                merged_keys.discard(name)
                 # Point at the key's line: that is where a reader looks for the entry.
-                self.lines.setdefault(child, key_node.start_mark.line + 1)
-                result[name] = self._node(value_node, child, depth + 1, active)
+                if self.line_chars < _LINE_BUDGET:
+                    self.line_chars += len(child)
+                    self.lines.setdefault(child, key.start_mark.line + 1)
+                result[name] = self._node(source, source(), child, depth + 1, active)
             return result
         finally:
-            active.discard(key)
+            if identity is not None:
+                active.discard(identity)
 
-    def _key(self, node: yaml.Node, pointer: str) -> str:
-        if not isinstance(node, yaml.ScalarNode):
-            raise InputError(
-                "mapping keys must be plain values",
-                Location(self.display, pointer, node.start_mark.line + 1),
-                "syntax",
-            )
-        value = self._scalar(node)
-        if value is None:
-            return "null"
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return str(value) if not isinstance(value, str) else value
+    def _skip(self, source: Any) -> None:
+        """Read the rest of a collection that is not data (a key), checking it as the composer does."""
+        level = 1
+        while level:
+            event = source()
+            level += _LEVEL_CHANGE.get(type(event), 0)
+            if type(event) is yaml.AliasEvent:
+                self._alias(event)
+            elif source is self.live and isinstance(event, yaml.NodeEvent):
+                self._register(event)
 
-    @staticmethod
-    def _scalar(node: yaml.ScalarNode) -> Any:
-        tag = node.tag
-        if tag == "tag:yaml.org,2002:int":
-            return _SCALARS.construct_yaml_int(node)
-        if tag == "tag:yaml.org,2002:float":
-            return _SCALARS.construct_yaml_float(node)
-        if tag == "tag:yaml.org,2002:bool":
-            return _SCALARS.construct_yaml_bool(node)
-        if tag == "tag:yaml.org,2002:null":
-            return None
-        # str, timestamp, binary and unknown tags: keep the text as written, as JSON would.
-        return node.value
+    def _tag(self, event: Any) -> str:
+        """A scalar's tag, resolved as the composer resolves it."""
+        tag: str | None = event.tag
+        if tag is not None and tag != "!":
+            return tag
+        if _PATH_RESOLVERS:  # pragma: no cover - only if someone registered path resolvers
+            return str(self.loader.resolve(yaml.ScalarNode, event.value, event.implicit))
+        # Resolver.resolve for a scalar, inlined (it runs for every scalar of the spec).
+        if event.implicit[0]:
+            value = event.value
+            for implicit_tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+                if regexp.match(value):
+                    return str(implicit_tag)
+        return _STR
+
+    def _scalar(self, event: Any) -> Any:
+        return _scalar_value(event.value, self._tag(event))
+
+
+def _scalar_value(value: str, tag: str) -> Any:
+    if tag == "tag:yaml.org,2002:int":
+        return _SCALARS.construct_yaml_int(yaml.ScalarNode(tag, value))
+    if tag == "tag:yaml.org,2002:float":
+        return _SCALARS.construct_yaml_float(yaml.ScalarNode(tag, value))
+    if tag == "tag:yaml.org,2002:bool":
+        return _SCALARS.construct_yaml_bool(yaml.ScalarNode(tag, value))
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    # str, timestamp, binary and unknown tags: keep the text as written, as JSON would.
+    return value
+
+
+def _key_text(value: str, tag: str) -> str:
+    if tag == _STR:
+        return value
+    scalar = _scalar_value(value, tag)
+    if scalar is None:
+        return "null"
+    if isinstance(scalar, bool):
+        return "true" if scalar else "false"
+    return str(scalar) if not isinstance(scalar, str) else scalar

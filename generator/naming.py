@@ -6,7 +6,13 @@ Rules (documented in README, "Naming"):
   PascalCase (classes) or UPPER_SNAKE (enum members).
 - A name that starts with a digit gets a prefix (`n_`, `Model`, `VALUE_`); a Python keyword, soft keyword,
   or a name that shadows a pydantic `BaseModel` attribute gets a trailing underscore; an empty name
-  becomes a placeholder (`field`, `Model`, `EMPTY`).
+  becomes a placeholder (`field`, `Model`, `EMPTY`). The ambiguous `l`, `O` and `I` count as keywords.
+- Generated code must not shadow its own names, so these also get a trailing underscore: a field named
+  like a type its annotations use (`str`, `int`, `list`, `datetime`, ...), a parameter named like
+  something a generated method body uses (`models`, `cast`, `to_json`, `max_items`, ...), and an API
+  module named like an attribute of the client (`jobs`, `auth`, `request`, ...). Class names that the
+  generated modules import (`APIModel`, `Field`, `Any`, `Literal`, ...) count as taken, so a schema
+  named `Field` becomes `Field2`.
 - Collisions inside one scope are resolved in the order the spec declares things: the first keeps its
   name, later ones get `_2`, `_3`, ... (classes: `2`, `3`, ...). The order is the document order, so the
   result is the same on every run and machine.
@@ -21,10 +27,48 @@ import unicodedata
 import pydantic
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+[a-z]*")
-_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"None", "True", "False"}
+# Python 3.11's soft keywords, pinned: 3.12 adds `type`, which would rename every `type` field and make
+# the output depend on the Python that runs jobgen.
+_SOFT_KEYWORDS = frozenset({"_", "case", "match"})
+# `l`, `O` and `I` are valid but ambiguous names: pycodestyle (E741-E743) and so ruff refuse them.
+_RESERVED = frozenset(keyword.kwlist) | _SOFT_KEYWORDS | {"None", "True", "False", "l", "O", "I"}
 # Attributes of BaseModel (`json`, `schema`, `copy`, `model_config`, ...) and names our templates use.
 _MODEL_RESERVED = frozenset(name for name in dir(pydantic.BaseModel) if not name.startswith("__"))
-_MODULE_RESERVED = frozenset({"models", "resources", "testing"})
+# API modules become attributes of the clients, beside these (templates/runtime/_base_client.py).
+_MODULE_RESERVED = frozenset(
+    {"models", "resources", "testing"}
+    | {"jobs", "auth", "timeout", "max_retries", "base_url", "default_headers", "is_closed"}
+    | {"with_options", "parse", "request", "stream", "astream", "close", "aclose"}
+)
+# Names that annotations in a model's class body use: a field of the same name would shadow the type.
+_ANNOTATION_NAMES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "datetime"})
+# Names a generated method body reads (resources.py.jinja): a parameter must not shadow them.
+_METHOD_NAMES = _ANNOTATION_NAMES | {
+    "self",
+    "options",
+    "body",
+    "models",
+    "cast",
+    "adapter",
+    "to_cookie",
+    "to_form",
+    "to_header",
+    "to_json",
+    "to_page_size",
+    "to_path",
+    "with_query",
+    "paginate_sync",
+    "paginate_async",
+    "fetch",
+    "items",
+    "page",
+    "query",
+    "max_items",
+}
+# Class names the generated modules import or define at module level (models.py, resources.py).
+MODULE_LEVEL_NAMES = frozenset(
+    {"APIModel", "Annotated", "Any", "Enum", "Field", "IntEnum", "Literal", "StrEnum"}
+)
 
 
 def _ascii(text: str) -> str:
@@ -47,14 +91,14 @@ def snake(text: str, *, empty: str = "field") -> str:
 def field_name(text: str) -> str:
     """A pydantic field name: snake_case that shadows nothing on BaseModel."""
     name = snake(text)
-    if name in _MODEL_RESERVED or name.startswith("model_"):
+    if name in _MODEL_RESERVED or name in _ANNOTATION_NAMES or name.startswith("model_"):
         name += "_"
     return name
 
 
 def param_name(text: str) -> str:
     name = snake(text, empty="param")
-    return name + "_" if name in {"self", "options", "body"} else name
+    return name + "_" if name in _METHOD_NAMES else name
 
 
 def method_name(text: str) -> str:

@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +119,11 @@ def write_output(files: dict[str, str], output: Path) -> Comparison:
     for path in files:
         _safe_relative(path)
     output = output.absolute()
+    if output.is_symlink():
+        # Write into the folder the link names; the link itself is the user's and stays.
+        output = Path(os.path.realpath(output))
+    if output.exists() and not output.is_dir():
+        raise InputError("the output path is a file, not a folder", Location(str(output)), "output")
     parent = output.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -167,6 +173,14 @@ def _check_collisions(files: dict[str, str], output: Path, owned: dict[str, str]
             raise InputError(
                 f"{path!r} is a folder where a file must go", Location(str(target)), "not-owned"
             )
+        for folder in Path(path).parents:
+            if folder.parts and (output / folder).is_symlink():
+                raise InputError(
+                    f"{path!r} would be written through the symlink {folder.as_posix()!r}; "
+                    "replace the link with a folder or delete it first",
+                    Location(str(output / folder)),
+                    "not-owned",
+                )
 
 
 def _build(files: dict[str, str], output: Path, owned: dict[str, str], staging: Path) -> None:
@@ -178,8 +192,12 @@ def _build(files: dict[str, str], output: Path, owned: dict[str, str], staging: 
         for root, dirs, names in os.walk(output):
             rel_root = Path(root).relative_to(output)
             for name in dirs:
-                (staging / rel_root / name).mkdir(exist_ok=True)
-                shutil.copystat(Path(root) / name, staging / rel_root / name)
+                source, target = Path(root) / name, staging / rel_root / name
+                if source.is_symlink():  # a link to a folder: keep the link, do not follow it
+                    target.symlink_to(os.readlink(source))
+                    continue
+                target.mkdir(exist_ok=True)
+                shutil.copystat(source, target)
             for name in names:
                 rel = (rel_root / name).as_posix()
                 if rel in keep:
@@ -204,8 +222,8 @@ def _fsync_tree(root: Path) -> None:
     for folder, _, names in os.walk(root):
         for name in names:
             path = Path(folder) / name
-            if path.is_symlink():
-                continue
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                continue  # links, and FIFOs or sockets a user keeps there (opening a FIFO blocks)
             with open(path, "rb") as handle:
                 os.fsync(handle.fileno())
 
@@ -219,7 +237,11 @@ def _swap(staging: Path, output: Path) -> None:
     old = output.parent / f".{output.name}{_OLD}"
     shutil.rmtree(old, ignore_errors=True)
     os.rename(output, old)
-    os.rename(staging, output)
+    try:
+        os.rename(staging, output)
+    except OSError:
+        os.rename(old, output)  # put the old folder back now rather than on the next run
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -6,7 +6,10 @@ reports (warnings, skipped items, counts) that the CLI prints and `--report` wri
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,8 +78,30 @@ def api_name_for(spec: Path, taken: naming.Scope) -> str:
     return taken.claim(naming.module_name(spec.stem))
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the stages run.
+
+    Loading and parsing allocate millions of small objects that all stay alive until the run ends, and
+    each collection re-scans all of them: on a 10 MB spec the collector took 4/5 of the load time.
+    Reference counting still frees everything acyclic; the collector resumes when the run ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build_project(config: Config) -> tuple[ir.Project, list[SpecReport]]:
     """Load, parse and normalise every spec of the configuration."""
+    with _collector_paused():
+        return _build_project(config)
+
+
+def _build_project(config: Config) -> tuple[ir.Project, list[SpecReport]]:
     from . import ir, naming
     from .load import load_document
     from .normalise import apply_profiles
@@ -105,10 +130,11 @@ def run(config: Config) -> Result:
     from .render import render_project
 
     started = time.perf_counter()
-    project, reports = build_project(config)
-    if config.strict:
-        enforce_strict(reports)
-    files = format_files(render_project(project))
+    with _collector_paused():
+        project, reports = build_project(config)
+        if config.strict:
+            enforce_strict(reports)
+        files = format_files(render_project(project))
     return Result(files, reports, project, time.perf_counter() - started)
 
 

@@ -7,6 +7,7 @@ templates only lay text out. Spec text reaches the output only through the escap
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import textwrap
@@ -26,8 +27,19 @@ RUNTIME_DIR = "runtime"
 
 # ------------------------------------------------------------------------------------ escaping helpers
 def py_str(value: object) -> str:
-    """A Python string literal for any text (JSON string syntax is valid Python with ensure_ascii)."""
-    return json.dumps(str(value), ensure_ascii=True)
+    """A Python string literal for any text, in ASCII.
+
+    JSON escapes quotes, backslashes and control characters as Python does; every other non-ASCII
+    character becomes `\\uXXXX` or `\\UXXXXXXXX`. (JSON's own `ensure_ascii` writes a character
+    beyond U+FFFF as a surrogate pair, which Python reads as two lone surrogates, not the character.)
+    """
+    text = json.dumps(str(value), ensure_ascii=False)
+    if text.isascii() and "\x7f" not in text:
+        return text
+    return "".join(
+        ch if ord(ch) < 127 else f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}"
+        for ch in text
+    )
 
 
 def py_value(value: object) -> str:
@@ -40,9 +52,13 @@ def py_value(value: object) -> str:
     return py_str(value)
 
 
+# Control characters other than newline and tab (carriage returns are made newlines first).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _clean(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127))
+    return _CONTROLS.sub("", text)
 
 
 def docstring_body(text: str) -> str:
@@ -249,7 +265,9 @@ def _wrap(text: str) -> str:
 def _doc(*parts: str) -> str:
     """A docstring body; multi-line ones end with a newline so the closing quotes get their own line."""
     text = docstring_body(_wrap("\n\n".join(p.strip() for p in parts if p and p.strip())))
-    return text + "\n" if "\n" in text else text
+    # With the closing quotes on their own line, the space that keeps a final `"` off them would
+    # only be trailing whitespace.
+    return text.removesuffix(" ") + "\n" if "\n" in text else text
 
 
 # --------------------------------------------------------------------------------------------- models
@@ -287,7 +305,9 @@ def _forward_references(api: ir.Api) -> list[str]:
             for t in _walk(type_)
         ):
             result.append(model.name)
-    return result
+    # Deepest first: rebuilt in definition order, a chain of more than about 90 nested models makes
+    # pydantic recurse through the whole chain at once and fail with RecursionError at import.
+    return result[::-1]
 
 
 def _walk(type_: ir.TypeRef) -> Iterable[ir.TypeRef]:
@@ -471,13 +491,34 @@ def _resource_views(api: ir.Api) -> list[ResourceView]:
     for op in api.operations:
         groups.setdefault(op.resource, []).append(op)
     attrs = naming.Scope({"with_raw_response"})
-    classes = naming.Scope()
+    classes: set[str] = set()
     views: list[ResourceView] = []
     for resource, ops in groups.items():
         attr = attrs.claim(naming.snake(resource, empty="default"))
-        cls = classes.claim(naming.class_name(resource, empty="Default") + "Resource")
-        views.append(ResourceView(cls, attr, [_operation_view(op) for op in ops]))
+        base = naming.class_name(resource, empty="Default")
+        cls = _claim_with_async(classes, base, "Resource")
+        operations = [_operation_view(op) for op in ops]
+        # A pager (`iter_<method>`) must not take the name of another operation's method.
+        methods = naming.Scope({view.name for view in operations} | {"with_raw_response"})
+        for index, view in enumerate(operations):
+            if view.pager is not None:
+                name = methods.claim(view.pager.name)
+                if name != view.pager.name:
+                    pager = dataclasses.replace(view.pager, name=name)
+                    operations[index] = dataclasses.replace(view, pager=pager)
+        views.append(ResourceView(cls, attr, operations))
     return views
+
+
+def _claim_with_async(taken: set[str], base: str, suffix: str) -> str:
+    """`{base}{suffix}`, or with 2, 3, ... before the suffix, such that neither it nor its async twin
+    (`Async` + it) is taken: resources "Jobs" and "Async Jobs" must not both make `AsyncJobsResource`."""
+    name, n = base + suffix, 1
+    while name in taken or "Async" + name in taken:
+        n += 1
+        name = f"{base}{n}{suffix}"
+    taken.update((name, "Async" + name))
+    return name
 
 
 def _uses(api: ir.Api) -> dict[str, bool]:
@@ -499,10 +540,11 @@ def api_view(api: ir.Api) -> ApiView:
     return ApiView(
         module=api.name,
         group_class=naming.class_name(api.name, empty="Api") + "API",
-        title=comment(api.title),
-        version=comment(api.version),
+        # Title, version and file name stand inside docstrings (and Markdown, which reads the same escapes).
+        title=docstring_body(comment(api.title)),
+        version=docstring_body(comment(api.version)),
         doc=_doc(f"{api.title} ({api.version})" if api.version else api.title),
-        source=comment(Path(api.source).name),
+        source=docstring_body(comment(Path(api.source).name)),
         models=[_model_view(m) for m in api.models],
         enums=[_enum_view(e) for e in api.enums],
         resources=_resource_views(api),
@@ -569,6 +611,12 @@ def _environment(template_dir: str) -> jinja2.Environment:
 
 def package_view(project: ir.Project) -> PackageView:
     apis = [api_view(api) for api in project.apis]
+    # `_client.py` imports every API's group class: modules `foo_2` and `foo2` both make `Foo2API`.
+    groups: set[str] = set()
+    for index, view in enumerate(apis):
+        unique = _claim_with_async(groups, view.group_class.removesuffix("API"), "API")
+        if unique != view.group_class:
+            apis[index] = dataclasses.replace(view, group_class=unique)
     regions = _regions(project.apis)
     profiles = [
         ProfileView(api.name, _profile_literal(api, api.jobs))

@@ -87,3 +87,10 @@ def test_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
         )
     assert outputs[0] == outputs[1]
     assert compare({k: v.decode() for k, v in outputs[0].items() if k != MANIFEST}, GENERATED).clean
+
+
+def test_job_facade_snapshot(snapshot) -> None:  # type: ignore[no-untyped-def]
+    """The rendered profiles that drive the jobs facade, as the package ships them."""
+    files = _regenerate()
+    assert files["ep_jobs/_profiles.py"] == snapshot
+    assert files["ep_jobs/_client.py"] == snapshot

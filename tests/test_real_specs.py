@@ -123,3 +123,13 @@ def test_output_imports_and_names_keywords_safely(
         for name in model.model_fields
     }
     assert "and_" in fields and "or_" in fields
+
+
+def test_warning_messages_snapshot(generated: tuple[Path, dict[str, Any], str], snapshot) -> None:  # type: ignore[no-untyped-def]
+    _, report, _ = generated
+    lines = [
+        f"{Path(entry['path']).name}:{w['line']} #{w['pointer']}: {w['message']}"
+        for entry in report["specs"]
+        for w in entry["warnings"]
+    ]
+    assert lines == snapshot

@@ -22,6 +22,7 @@ import httpx
 from ._constants import LOG_ENV_VAR, PACKAGE_NAME
 
 __all__ = [
+    "CREDENTIAL_HEADERS",
     "REDACTED",
     "RedactingFilter",
     "logger",
@@ -33,16 +34,11 @@ __all__ = [
 
 REDACTED: Final = "REDACTED"
 
-_SENSITIVE_HEADERS: Final = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "cookie",
-        "set-cookie",
-        "x-api-key",
-        "x-amz-security-token",
-    }
+#: Request headers that carry credentials: never logged, and never sent unauthenticated.
+CREDENTIAL_HEADERS: Final = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "x-api-key", "x-amz-security-token"}
 )
+_SENSITIVE_HEADERS: Final = CREDENTIAL_HEADERS | {"set-cookie"}
 
 # Query parameter names that carry credentials: OAuth fields, API keys, and the signatures and
 # credentials of pre-signed download URLs (S3 `X-Amz-Signature`, Azure SAS `sig`).

@@ -54,7 +54,7 @@ from ._constants import (
     USER_AGENT,
 )
 from ._exceptions import APIError, ResponseValidationError, connection_error, make_status_error
-from ._logging import logger, redact_headers, redact_url, setup_logging
+from ._logging import CREDENTIAL_HEADERS, logger, redact_headers, redact_url, setup_logging
 from ._response import APIResponse
 
 __all__ = ["NOT_GIVEN", "AsyncAPIClient", "RequestOptions", "SyncAPIClient"]
@@ -172,6 +172,7 @@ class _RequestPlan:
     json: object | None
     data: Mapping[str, object] | None
     files: Mapping[str, object] | None
+    content: bytes | str | None
     timeout: httpx.Timeout
     max_retries: int
     authenticate: bool
@@ -233,9 +234,7 @@ class _Attempts:
     def _can_retry(self) -> bool:
         return self._retries_done < self._plan.max_retries
 
-    def _retry(
-        self, request: httpx.Request, reason: str, headers: httpx.Headers | None
-    ) -> _Retry:
+    def _retry(self, request: httpx.Request, reason: str, headers: httpx.Headers | None) -> _Retry:
         delay = retry_delay(self._retries_done, headers, rand=self._rand, now=time.time())
         self._retries_done += 1
         logger.info(
@@ -346,6 +345,20 @@ def _override_query(
 ) -> list[tuple[str, str]]:
     replaced = {key for key, _ in overrides}
     return [pair for pair in pairs if pair[0] not in replaced] + overrides
+
+
+def _merge_headers(
+    *layers: Mapping[str, str] | Mapping[str, str | None] | None, credentials: bool
+) -> httpx.Headers:
+    """The defaults, then each layer over the last (a None value is not sent). Without
+    `credentials` (a request that must not be authenticated, such as a pre-signed download or the
+    token request), no credential header of any layer is sent either."""
+    merged = httpx.Headers({"Accept": "application/json", "User-Agent": USER_AGENT})
+    for layer in layers:
+        for name, value in (layer or {}).items():
+            if value is not None and (credentials or name.lower() not in CREDENTIAL_HEADERS):
+                merged[name] = value
+    return merged
 
 
 def _buffer_files(files: Mapping[str, object] | None) -> dict[str, object] | None:
@@ -524,10 +537,11 @@ class _BaseClient:
         *,
         path_params: Mapping[str, str] | None = None,
         params: Mapping[str, object] | None = None,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | None] | None = None,
         json: object | None = None,
         data: Mapping[str, object] | None = None,
         files: Mapping[str, object] | None = None,
+        content: bytes | str | None = None,
         options: RequestOptions | None = None,
         authenticate: bool = True,
     ) -> _RequestPlan:
@@ -536,10 +550,9 @@ class _BaseClient:
         extra_query = opts.get("extra_query")
         if extra_query:
             query = _override_query(query, _encode_query(extra_query))
-        merged = httpx.Headers({"Accept": "application/json", "User-Agent": USER_AGENT})
-        for layer in (self._default_headers, headers, opts.get("extra_headers")):
-            for name, value in (layer or {}).items():
-                merged[name] = value
+        merged = _merge_headers(
+            self._default_headers, headers, opts.get("extra_headers"), credentials=authenticate
+        )
         if path_params is not None:
             path = _expand_path(path, path_params)
         return _RequestPlan(
@@ -550,6 +563,7 @@ class _BaseClient:
             json=json,
             data=data,
             files=_buffer_files(files),
+            content=content,
             timeout=_as_timeout(opts["timeout"]) if "timeout" in opts else self.timeout,
             max_retries=_check_retries(opts.get("max_retries", self.max_retries)),
             authenticate=authenticate,
@@ -584,6 +598,7 @@ class _BaseClient:
             json=plan.json,
             data=plan.data,
             files=cast(Any, plan.files),
+            content=plan.content,
             timeout=plan.timeout,
         )
         _log_request(request)
@@ -633,13 +648,19 @@ class SyncAPIClient(_BaseClient):
         *,
         path_params: Mapping[str, str] | None = None,
         params: Mapping[str, object] | None = None,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | None] | None = None,
         json: object | None = None,
         data: Mapping[str, object] | None = None,
         files: Mapping[str, object] | None = None,
+        content: bytes | str | None = None,
         options: RequestOptions | None = None,
     ) -> httpx.Response:
-        """Send one API call; returns the (read) response, raises a typed `APIError` otherwise."""
+        """Send one API call; returns the (read) response, raises a typed `APIError` otherwise.
+
+        `path_params` fill `{name}` in `path` (percent-encoded); `params` is the query (None
+        dropped, bools as true/false, lists repeated); `headers` with a None value are not sent;
+        the body is `json`, form `data` (with multipart `files`), or raw `content`.
+        """
         plan = self._plan(
             method,
             path,
@@ -649,6 +670,7 @@ class SyncAPIClient(_BaseClient):
             json=json,
             data=data,
             files=files,
+            content=content,
             options=options,
         )
         return self._send(plan)
@@ -665,7 +687,8 @@ class SyncAPIClient(_BaseClient):
         """Send a request and yield the response unread, to stream a large body; closed on exit.
 
         `url` is a path under the base URL or an absolute URL. Pass `authenticate=False` for a URL
-        on another host (a pre-signed file link must not receive the API token).
+        on another host: then no credential header at all is sent (no token, and no Authorization,
+        Cookie or API key from `default_headers` either), since a pre-signed link must not get them.
         """
         plan = self._plan(
             method, url, headers={"Accept": "*/*"}, options=options, authenticate=authenticate
@@ -766,13 +789,19 @@ class AsyncAPIClient(_BaseClient):
         *,
         path_params: Mapping[str, str] | None = None,
         params: Mapping[str, object] | None = None,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | None] | None = None,
         json: object | None = None,
         data: Mapping[str, object] | None = None,
         files: Mapping[str, object] | None = None,
+        content: bytes | str | None = None,
         options: RequestOptions | None = None,
     ) -> httpx.Response:
-        """Send one API call; returns the (read) response, raises a typed `APIError` otherwise."""
+        """Send one API call; returns the (read) response, raises a typed `APIError` otherwise.
+
+        `path_params` fill `{name}` in `path` (percent-encoded); `params` is the query (None
+        dropped, bools as true/false, lists repeated); `headers` with a None value are not sent;
+        the body is `json`, form `data` (with multipart `files`), or raw `content`.
+        """
         plan = self._plan(
             method,
             path,
@@ -782,6 +811,7 @@ class AsyncAPIClient(_BaseClient):
             json=json,
             data=data,
             files=files,
+            content=content,
             options=options,
         )
         return await self._send(plan)
@@ -798,7 +828,8 @@ class AsyncAPIClient(_BaseClient):
         """Send a request and yield the response unread, to stream a large body; closed on exit.
 
         `url` is a path under the base URL or an absolute URL. Pass `authenticate=False` for a URL
-        on another host (a pre-signed file link must not receive the API token).
+        on another host: then no credential header at all is sent (no token, and no Authorization,
+        Cookie or API key from `default_headers` either), since a pre-signed link must not get them.
         """
         plan = self._plan(
             method, url, headers={"Accept": "*/*"}, options=options, authenticate=authenticate

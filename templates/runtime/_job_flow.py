@@ -22,12 +22,14 @@ from typing import IO, Any, Final, Generic, Protocol, TypeAlias, TypeVar, cast
 import httpx
 import pydantic
 
-from ._base_client import retry_after_seconds
+from ._base_client import retry_after_seconds, should_retry_status
 from ._constants import (
     DEFAULT_POLL_JITTER,
 )
 from ._exceptions import (
+    APIConnectionError,
     APIError,
+    APIStatusError,
     JobCancelledError,
     JobError,
     JobFailedError,
@@ -66,6 +68,9 @@ class Call:
     path_params: dict[str, str]
     params: dict[str, object] | None = None
     json: object | None = None
+    # None: the client's own retry policy. A poll under a deadline sends 0 and retries itself, so
+    # that a long `Retry-After` never makes it sleep past the deadline.
+    max_retries: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +127,8 @@ class _Client(Protocol):
 
     @property
     def base_url(self) -> httpx.URL: ...
+
+    max_retries: int
 
     def parse(
         self, response: httpx.Response, adapters: Mapping[int | str, pydantic.TypeAdapter[Any]]
@@ -292,15 +299,32 @@ class JobFlow:
         deadline = None if timeout is None else self._clock() + timeout
         profile = self.profile(job.api)
         current = job
+        # Under a deadline the poll does its own retrying (see `Call.max_retries`), with the
+        # client's retry budget for consecutive failures.
+        own_retries = 0 if deadline is not None else None
+        failures = 0
         while not current.status.is_terminal:
             previous = current.raw_status.strip().casefold()
-            current, response = yield from self._fetch(profile, job.id, job.parents)
-            if emit and current.raw_status.strip().casefold() != previous:
-                yield Emit(current)
-            if current.status.is_terminal:
-                break
+            retry_after: float | None
+            try:
+                current, response = yield from self._fetch(
+                    profile, job.id, job.parents, own_retries
+                )
+            except (APIStatusError, APIConnectionError) as error:
+                if own_retries is None or not _poll_may_retry(error):
+                    raise
+                failures += 1
+                if failures > self._client.max_retries:
+                    raise
+                retry_after = _retry_after(error.response) if isinstance(error, APIStatusError) else None
+            else:
+                failures = 0
+                if emit and current.raw_status.strip().casefold() != previous:
+                    yield Emit(current)
+                if current.status.is_terminal:
+                    break
+                retry_after = _retry_after(response)
             delay = backoff.next_delay(self._random())
-            retry_after = _retry_after(response)
             if retry_after is not None:
                 delay = max(delay, retry_after)
             if deadline is not None:
@@ -435,6 +459,7 @@ class JobFlow:
         *,
         params: Mapping[str, object] | None = None,
         json: object | None = None,
+        max_retries: int | None = None,
     ) -> Steps[httpx.Response]:
         values = dict(parents)
         if job_id is not None:
@@ -446,6 +471,7 @@ class JobFlow:
             path_params,
             None if params is None else dict(params),
             json,
+            max_retries,
         )
         return cast(httpx.Response, reply)
 
@@ -493,15 +519,25 @@ class JobFlow:
         return self._job(profile, node, parents, response)
 
     def _fetch(
-        self, profile: JobProfile, job_id: str, parents: Mapping[str, str]
+        self,
+        profile: JobProfile,
+        job_id: str,
+        parents: Mapping[str, str],
+        max_retries: int | None = None,
     ) -> Steps[tuple[Job, httpx.Response]]:
         """The job's current snapshot, and the response it came in (for `Retry-After`)."""
         if profile.get is not None:
-            response = yield from self._call(profile.get, profile, job_id, parents)
+            response = yield from self._call(
+                profile.get, profile, job_id, parents, max_retries=max_retries
+            )
             return self._one_job(profile, self._json(response), parents, response), response
         # No get-one endpoint (promotions): find the job in the list, page by page.
         jobs, response = yield from self._scan(
-            profile, parents, None, lambda found: any(job.id == job_id for job in found)
+            profile,
+            parents,
+            None,
+            lambda found: any(job.id == job_id for job in found),
+            max_retries=max_retries,
         )
         for job in jobs:
             if job.id == job_id:
@@ -525,6 +561,8 @@ class JobFlow:
         parents: Mapping[str, str],
         params: Mapping[str, object] | None,
         enough: Callable[[builtins.list[Job]], bool],
+        *,
+        max_retries: int | None = None,
     ) -> Steps[tuple[builtins.list[Job], httpx.Response]]:
         """Jobs from the list endpoint, following `links.next` until the last page or `enough`."""
         endpoint = self._endpoint(profile, profile.list, "list")
@@ -533,7 +571,9 @@ class JobFlow:
         jobs: builtins.list[Job] = []
         while True:
             asked.append(query)
-            response = yield from self._call(endpoint, profile, None, parents, params=query)
+            response = yield from self._call(
+                endpoint, profile, None, parents, params=query, max_retries=max_retries
+            )
             body = self._json(response)
             page = self._page(profile, body, parents, response)
             # Offset pages shift when jobs are added meanwhile: a job seen before is not repeated.
@@ -584,6 +624,13 @@ class _Backoff:
         delay = self._next
         self._next = min(delay * self._multiplier, self._maximum)
         return delay * (1 - DEFAULT_POLL_JITTER * random)
+
+
+def _poll_may_retry(error: APIError) -> bool:
+    """A failed poll worth another try: what the client itself would retry for a GET."""
+    if isinstance(error, APIStatusError):
+        return should_retry_status("GET", error.status_code)
+    return isinstance(error, APIConnectionError)
 
 
 def _retry_after(response: httpx.Response) -> float | None:

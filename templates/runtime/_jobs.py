@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from ._base_client import AsyncAPIClient, SyncAPIClient
+from ._base_client import AsyncAPIClient, RequestOptions, SyncAPIClient
 from ._constants import DEFAULT_POLL_INITIAL_DELAY, DEFAULT_POLL_MAX_DELAY, DEFAULT_POLL_MULTIPLIER
 from ._exceptions import connection_error
 from ._job_flow import (
@@ -56,6 +56,10 @@ __all__ = [
     "job_from_payload",
     "parse_timestamp",
 ]
+
+
+def _options(call: Call) -> RequestOptions | None:
+    return None if call.max_retries is None else {"max_retries": call.max_retries}
 
 
 class Jobs:
@@ -215,6 +219,7 @@ class Jobs:
                     path_params=effect.path_params,
                     params=effect.params,
                     json=effect.json,
+                    options=_options(effect),
                 ), None
             if isinstance(effect, Sleep):
                 self._sleep(effect.seconds)
@@ -362,6 +367,7 @@ class AsyncJobs:
                     path_params=effect.path_params,
                     params=effect.params,
                     json=effect.json,
+                    options=_options(effect),
                 ), None
             if isinstance(effect, Sleep):
                 await self._sleep(effect.seconds)

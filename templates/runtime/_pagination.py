@@ -6,15 +6,16 @@ page. Where the next page is comes from the raw JSON of each page: `links.next` 
 otherwise offset arithmetic from `meta.page` (`limit`, `offset`, `current`, `total` pages) and
 `meta.results.total`. The decisions live in `_Cursor`, shared by the sync and async pagers.
 
-Pagination stops at the first of: an empty page; a short page (fewer items than the page limit); the
-known total reached; a next link equal to the current page, or an offset already fetched (the
-promotions API's last page links to itself as `next`); a page without any pagination metadata (an
-endpoint that does not paginate); `max_items` yielded. So it never loops forever.
+Pagination stops at the first of: an empty page; a short page (fewer items than the page limit);
+the known total reached; a next page whose offset was already fetched (the promotions API's last
+page names itself as `next`) or a next link without an offset; a page without any pagination
+metadata (an endpoint that does not paginate); `max_items` yielded. So it never loops forever.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Final, TypeVar
 
 import httpx
@@ -115,30 +116,15 @@ class _Cursor:
         """The query of the page after the one `response` holds (`count` items); None at the end."""
         if count == 0 or self._remaining == 0:
             return None
-        body = _json_object(response)
-        links, meta = _mapping(body.get("links")), _mapping(body.get("meta"))
-        page, results = _mapping(meta.get("page")), _mapping(meta.get("results"))
-        limit = _count(page.get("limit"), minimum=1) or self._page_size
-        offset = _count(page.get("offset"))
-        offset = self._offset if offset is None else offset
-        total_items = _count(results.get("total"))
-        total_pages, current_page = _count(page.get("total")), _count(page.get("current"))
-
-        if limit is not None and count < limit:
+        page = _PageInfo.read(_json_object(response))
+        limit = page.limit or self._page_size
+        if (limit is not None and count < limit) or page.is_last_by_count:
             return None
-        if total_pages is not None and current_page is not None and current_page >= total_pages:
+        target = self._target(page, limit, count)
+        if target is None:
             return None
-        next_link = links.get("next")
-        if isinstance(next_link, str) and next_link.strip():
-            target = self._follow(next_link.strip(), links.get("current"), response)
-            if target is None:
-                return None
-            next_offset, limit = target[0], target[1] or limit
-        elif not page and total_items is None:
-            return None  # no pagination metadata at all: the endpoint does not paginate
-        else:
-            next_offset = offset + (limit or count)
-        if total_items is not None and next_offset >= total_items:
+        next_offset, limit = target
+        if page.total_items is not None and next_offset >= page.total_items:
             return None
         if next_offset in self._fetched_offsets:
             return None
@@ -149,20 +135,64 @@ class _Cursor:
             query[LIMIT_PARAM] = limit
         return query
 
-    def _follow(
-        self, next_link: str, current_link: object, response: httpx.Response
+    def _target(
+        self, page: _PageInfo, limit: int | None, count: int
     ) -> tuple[int, int | None] | None:
-        """`(offset, limit)` of a `links.next` URL; None when it leads nowhere new."""
-        if next_link == current_link or _same_url(next_link, response):
-            return None
-        try:
-            params = httpx.URL(next_link).params
-        except httpx.InvalidURL:
-            return None
-        offset = _count(params.get(OFFSET_PARAM))
-        if offset is None:
-            return None
-        return offset, _count(params.get(LIMIT_PARAM), minimum=1)
+        """`(offset, limit)` of the next page: from `links.next`, else by arithmetic."""
+        if page.next_link is not None:
+            target = _link_target(page.next_link)
+            return None if target is None else (target[0], target[1] or limit)
+        if not page.has_page_meta and page.total_items is None:
+            return None  # no pagination metadata at all: the endpoint does not paginate
+        offset = self._offset if page.offset is None else page.offset
+        return offset + (limit or count), limit
+
+
+@dataclass(frozen=True)
+class _PageInfo:
+    """What one page's JSON says about the list: `links.next`, `meta.page`, `meta.results`."""
+
+    next_link: str | None
+    has_page_meta: bool
+    limit: int | None
+    offset: int | None
+    current_page: int | None
+    total_pages: int | None
+    total_items: int | None
+
+    @classmethod
+    def read(cls, body: Mapping[str, object]) -> _PageInfo:
+        following = _mapping(body.get("links")).get("next")
+        meta = _mapping(body.get("meta"))
+        page = _mapping(meta.get("page"))
+        return cls(
+            next_link=following.strip()
+            if isinstance(following, str) and following.strip()
+            else None,
+            has_page_meta=bool(page),
+            limit=_count(page.get("limit"), minimum=1),
+            offset=_count(page.get("offset")),
+            current_page=_count(page.get("current")),
+            total_pages=_count(page.get("total")),
+            total_items=_count(_mapping(meta.get("results")).get("total")),
+        )
+
+    @property
+    def is_last_by_count(self) -> bool:
+        """Whether `meta.page` says this is the last page (`current >= total` pages)."""
+        if self.current_page is None or self.total_pages is None:
+            return False
+        return self.current_page >= self.total_pages
+
+
+def _link_target(link: str) -> tuple[int, int | None] | None:
+    """`(offset, limit)` from the query of a `links.next` URL; None without an offset."""
+    try:
+        params = httpx.URL(link).params
+    except httpx.InvalidURL:
+        return None
+    offset = _count(params.get(OFFSET_PARAM))
+    return None if offset is None else (offset, _count(params.get(LIMIT_PARAM), minimum=1))
 
 
 def _json_object(response: httpx.Response) -> Mapping[str, object]:
@@ -184,11 +214,3 @@ def _count(value: object, *, minimum: int = 0) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
         return value
     return None
-
-
-def _same_url(link: str, response: httpx.Response) -> bool:
-    """Whether `link` is the URL `response` was fetched from."""
-    try:
-        return httpx.URL(link) == response.request.url
-    except (httpx.InvalidURL, RuntimeError):  # RuntimeError: a response built without a request
-        return False

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -110,7 +111,9 @@ class Operation:
         return kwargs
 
 
+@functools.cache
 def load_spec(path: Path) -> dict[str, Any]:
+    """The parsed document (cached: callers must not change it)."""
     with path.open(encoding="utf-8") as handle:
         data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     assert isinstance(data, dict), f"{path}: not an OpenAPI document"
@@ -222,7 +225,10 @@ def _sample(doc: Mapping[str, Any], param: Mapping[str, Any], name: str) -> str:
 
 def _json_media(content: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     for media_type, media in (content or {}).items():
-        if media_type.split(";")[0].strip().lower() in ("application/json", "application/vnd.api+json"):
+        if media_type.split(";")[0].strip().lower() in (
+            "application/json",
+            "application/vnd.api+json",
+        ):
             return media
     return None
 
@@ -234,7 +240,9 @@ def _examples(doc: Mapping[str, Any], media: Mapping[str, Any]) -> tuple[Example
         for name, raw in named.items():
             example = resolve(doc, raw)
             if isinstance(example, Mapping) and "value" in example:
-                found.append(Example(str(name), example["value"], str(example.get("description") or "")))
+                found.append(
+                    Example(str(name), example["value"], str(example.get("description") or ""))
+                )
         return tuple(found)
     if "example" in media:
         return (Example(None, media["example"]),)
@@ -378,7 +386,9 @@ def differences(parsed: Any, example: Any, *, strict: bool, where: str = "") -> 
             if wire not in example:
                 yield f"{here}.{wire}: set although the example has no such field"
                 continue
-            yield from differences(getattr(parsed, name), example[wire], strict=strict, where=f"{here}.{wire}")
+            yield from differences(
+                getattr(parsed, name), example[wire], strict=strict, where=f"{here}.{wire}"
+            )
         extra = parsed.model_extra or {}
         if strict and extra:
             yield f"{here}: fields not in the model {sorted(extra)} (kept as model_extra)"
@@ -429,7 +439,9 @@ ERROR_CLASS_NAMES = {
 
 def error_class_name(status: int) -> str:
     """The typed error the runtime contract (docs/runtime-contract.md) names for `status`."""
-    return "InternalServerError" if status >= 500 else ERROR_CLASS_NAMES.get(status, "APIStatusError")
+    return (
+        "InternalServerError" if status >= 500 else ERROR_CLASS_NAMES.get(status, "APIStatusError")
+    )
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,13 @@ RUNTIME_SOURCES = ROOT / "templates" / "runtime"
 PYTHON = sys.executable
 
 # `jobgen: error: FILE[:LINE][ #POINTER]: message`, one line (the CLI contract, DESIGN.md).
-ERROR_LINE = re.compile(r"^jobgen: error: (?P<file>[^\n]+?)(?::(?P<line>\d+))?(?: #(?P<pointer>/[^\n]*?|))?: (?P<message>[^\n]+)$")
+ERROR_LINE = re.compile(
+    r"^jobgen: error: (?P<file>[^\n]+?)(?::(?P<line>\d+))?(?: #(?P<pointer>/[^\n]*?|))?: (?P<message>[^\n]+)$"
+)
 # `jobgen: FILE[:LINE][ #POINTER]: warning: message`
-WARNING_LINE = re.compile(r"^jobgen: (?P<file>[^\n]+?)(?::(?P<line>\d+))?(?: #(?P<pointer>/[^\n]*?|))?: warning: (?P<message>[^\n]+)$")
+WARNING_LINE = re.compile(
+    r"^jobgen: (?P<file>[^\n]+?)(?::(?P<line>\d+))?(?: #(?P<pointer>/[^\n]*?|))?: warning: (?P<message>[^\n]+)$"
+)
 
 
 # ----------------------------------------------------------------------------------------------- CLI
@@ -62,7 +66,9 @@ def invoke(*args: str | Path) -> CliResult:
     return CliResult(result.exit_code, result.stdout, result.stderr, exception)
 
 
-def run_module(*args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_module(
+    *args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m generator ARGS...` in a subprocess."""
     return subprocess.run(
         [PYTHON, "-m", "generator", *[str(a) for a in args]],
@@ -154,13 +160,19 @@ def ruff_problems(roots: Sequence[Path], paths: Sequence[Path]) -> str:
     common = ["--no-cache", "--force-exclude"]
     check = subprocess.run(
         [ruff, "check", *common, "--output-format", "concise", "--quiet", *map(str, paths)],
-        capture_output=True, text=True, check=False, cwd=roots[0] if roots else None,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=roots[0] if roots else None,
     )
     if check.returncode != 0:
         out.append(check.stdout + check.stderr)
     fmt = subprocess.run(
         [ruff, "format", *common, "--check", *map(str, paths)],
-        capture_output=True, text=True, check=False, cwd=roots[0] if roots else None,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=roots[0] if roots else None,
     )
     if fmt.returncode != 0:
         out.append(fmt.stdout + fmt.stderr)
@@ -237,13 +249,29 @@ def missing_runtime_modules(files: dict[str, str], package: str) -> set[str]:
 
 
 @contextlib.contextmanager
-def imported(folder: Path, package: str, files: dict[str, str], modules: Sequence[str] = ()) -> Iterator[Imported]:
+def imported(
+    folder: Path,
+    package: str,
+    files: dict[str, str],
+    modules: Sequence[str] = (),
+    share_runtime: Imported | None = None,
+) -> Iterator[Imported]:
     """Import a generated package written in `folder` (and `modules` below it); forget it afterwards.
 
     Runtime modules the package needs but that do not exist yet are stubbed. If a runtime module
     exists but fails at import, every runtime module is stubbed (with a warning) and the import is
     retried: the generated modules are what these tests are about.
+
+    With `share_runtime` (a package imported before, with the real runtime), this package's runtime
+    modules are that package's, already executed: the runtime is copied verbatim into every package,
+    so only the generated modules run again (hundreds of imports in a fuzz run stay cheap).
     """
+    if share_runtime is not None and not share_runtime.stubbed:
+        canonical = share_runtime.package.__name__
+        for name in runtime_module_names():
+            module = sys.modules.get(f"{canonical}.{name}")
+            if module is not None:
+                sys.modules[f"{package}.{name}"] = module
     stubbed = missing_runtime_modules(files, package)
     for name in stubbed:
         (folder / package / f"{name}.py").write_text(RUNTIME_STUB, encoding="utf-8")
@@ -293,7 +321,9 @@ def runtime_imports_cleanly(tmp: Path) -> tuple[bool, str]:
     result = generate(specs, "hostile_probe_runtime", [ROOT / "specs" / "jobs.yaml"])
     write_files(result.files, tmp)
     if missing_runtime_modules(result.files, "hostile_probe_runtime"):
-        return False, "runtime modules missing: " + ", ".join(sorted(missing_runtime_modules(result.files, "hostile_probe_runtime")))
+        return False, "runtime modules missing: " + ", ".join(
+            sorted(missing_runtime_modules(result.files, "hostile_probe_runtime"))
+        )
     sys.path.insert(0, str(tmp))
     try:
         importlib.import_module("hostile_probe_runtime")

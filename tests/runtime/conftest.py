@@ -148,7 +148,7 @@ def router() -> Iterator[respx.MockRouter]:
         yield mock
 
 
-# -- a real HTTP server, for what mocks cannot show -------------------------------------------------
+# -- a real HTTP server, for what mocks cannot show ------------------------------------------------
 
 
 class ServerState:
@@ -162,6 +162,11 @@ class ServerState:
     def hit(self, path: str) -> None:
         with self.lock:
             self.hits[path] = self.hits.get(path, 0) + 1
+
+
+#: What the local server's token endpoint hands out: secrets that must never reach a log line.
+SERVER_TOKEN = "tok-from-local-server-8f2c"
+SERVER_COOKIE = "cookie-from-local-server-71ad"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -185,7 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         path = self.path.split("?")[0]
         self.state.hit(path)
-        behaviour = getattr(self, "_" + path.strip("/").replace("-", "_"), None)
+        behaviour = getattr(self, "_" + path.strip("/").replace("-", "_").replace("/", "_"), None)
         if behaviour is None:
             self._send(404, b'{"errors":[{"status":404,"title":"Not Found"}]}')
         else:
@@ -202,6 +207,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _ok(self) -> None:
         self._send(200, b'{"data":{"id":"1"}}')
+
+    def _oauth_access_token(self) -> None:
+        body = f'{{"access_token":"{SERVER_TOKEN}","token_type":"Bearer","expires_in":3600}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Set-Cookie", f"session={SERVER_COOKIE}; HttpOnly")
+        self.end_headers()
+        self.wfile.write(body.encode())
 
     def _slow(self) -> None:
         # Answers only after far longer than the tests' timeouts; released at shutdown.
@@ -239,6 +253,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class LocalServer:
+    token = SERVER_TOKEN
+    cookie = SERVER_COOKIE
+
     def __init__(self, base_url: str, state: ServerState) -> None:
         self.base_url = base_url
         self.state = state

@@ -1153,11 +1153,6 @@ async def test_a_link_on_the_api_host_is_fetched_with_credentials(
     assert route.called and auth_header(codes) == f"Bearer {TOKEN}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_base_client.stream(authenticate=False) still sends an Authorization header given in "
-    "default_headers (contract: no credentials at all); remove this mark when it is fixed",
-)
 async def test_credentials_in_default_headers_stay_home_too(
     router: respx.MockRouter, tmp_path: Path
 ) -> None:

@@ -56,7 +56,9 @@ def bearer(route: respx.Route, index: int = -1) -> str | None:
 
 
 @pytest.mark.parametrize("auth", ["abc123", BearerToken("abc123"), BearerToken("Bearer abc123 ")])
-def test_a_static_token_is_sent_as_is(make_api: MakeApi, router: respx.MockRouter, auth: Any) -> None:
+def test_a_static_token_is_sent_as_is(
+    make_api: MakeApi, router: respx.MockRouter, auth: Any
+) -> None:
     route = router.get("/v2/jobs").respond(200, json={})
     api = make_api(auth=auth)
     api.request("GET", "/v2/jobs")
@@ -75,7 +77,9 @@ def test_no_auth_sends_no_authorization(make_api: MakeApi, router: respx.MockRou
     assert bearer(route) is None
 
 
-def test_a_caller_given_authorization_header_wins(make_api: MakeApi, router: respx.MockRouter) -> None:
+def test_a_caller_given_authorization_header_wins(
+    make_api: MakeApi, router: respx.MockRouter
+) -> None:
     tokens = TokenServer(router)
     route = router.get("/v2/jobs").respond(200)
     api = make_api(auth=ClientCredentials(CLIENT_ID, CLIENT_SECRET))
@@ -108,11 +112,16 @@ def test_client_credentials_posts_the_form_and_uses_the_token(
     assert [call.request.headers["authorization"] for call in route.calls] == ["Bearer tok-1"] * 3
 
 
-def test_implicit_grant_posts_only_the_client_id(make_api: MakeApi, router: respx.MockRouter) -> None:
+def test_implicit_grant_posts_only_the_client_id(
+    make_api: MakeApi, router: respx.MockRouter
+) -> None:
     tokens = TokenServer(router, expires=int(time.time()) + 3600)
     route = router.get("/v2/jobs").respond(200)
     make_api(auth=ImplicitGrant(CLIENT_ID)).request("GET", "/v2/jobs")
-    assert form_of(tokens.route.calls[0].request) == {"grant_type": "implicit", "client_id": CLIENT_ID}
+    assert form_of(tokens.route.calls[0].request) == {
+        "grant_type": "implicit",
+        "client_id": CLIENT_ID,
+    }
     assert bearer(route) == "Bearer tok-1"
 
 
@@ -158,7 +167,9 @@ def test_a_token_response_without_a_token_is_a_validation_error_that_withholds_t
     assert caught.value.status_code == 200
 
 
-def test_the_token_request_follows_the_post_retry_rule(make_api: MakeApi, router: respx.MockRouter) -> None:
+def test_the_token_request_follows_the_post_retry_rule(
+    make_api: MakeApi, router: respx.MockRouter
+) -> None:
     token = router.post("/oauth/access_token").mock(
         side_effect=[httpx.Response(429), httpx.Response(200, json={"access_token": "t"})]
     )
@@ -208,7 +219,9 @@ def test_the_token_is_renewed_a_leeway_before_it_expires(
     assert bearer(route) == "Bearer tok-2"
 
 
-def test_a_token_without_expiry_is_kept_until_rejected(make_api: MakeApi, router: respx.MockRouter) -> None:
+def test_a_token_without_expiry_is_kept_until_rejected(
+    make_api: MakeApi, router: respx.MockRouter
+) -> None:
     clock = FakeClock()
     tokens = TokenServer(router)
     router.get("/v2/jobs").respond(200)
@@ -222,7 +235,9 @@ def test_a_token_without_expiry_is_kept_until_rejected(make_api: MakeApi, router
 # -- the 401 replay --------------------------------------------------------------------------------
 
 
-def test_a_401_renews_the_token_and_replays_once(make_api: MakeApi, router: respx.MockRouter) -> None:
+def test_a_401_renews_the_token_and_replays_once(
+    make_api: MakeApi, router: respx.MockRouter
+) -> None:
     tokens = TokenServer(router, expires_in=3600)
     route = router.post("/v2/jobs").mock(
         side_effect=lambda request: httpx.Response(
@@ -238,9 +253,13 @@ def test_a_401_renews_the_token_and_replays_once(make_api: MakeApi, router: resp
     assert api.sleeps == []  # a replay is not a retry: no backoff
 
 
-def test_a_second_401_raises_without_another_replay(make_api: MakeApi, router: respx.MockRouter) -> None:
+def test_a_second_401_raises_without_another_replay(
+    make_api: MakeApi, router: respx.MockRouter
+) -> None:
     tokens = TokenServer(router, expires_in=3600)
-    route = router.get("/v2/jobs").respond(401, json={"errors": [{"status": 401, "title": "Unauthorized"}]})
+    route = router.get("/v2/jobs").respond(
+        401, json={"errors": [{"status": 401, "title": "Unauthorized"}]}
+    )
     api = make_api(auth=ClientCredentials(CLIENT_ID, CLIENT_SECRET))
     with pytest.raises(AuthenticationError) as caught:
         api.request("GET", "/v2/jobs")
@@ -249,10 +268,17 @@ def test_a_second_401_raises_without_another_replay(make_api: MakeApi, router: r
     assert caught.value.status_code == 401
 
 
-def test_the_replay_and_retries_are_counted_apart(make_api: MakeApi, router: respx.MockRouter) -> None:
+def test_the_replay_and_retries_are_counted_apart(
+    make_api: MakeApi, router: respx.MockRouter
+) -> None:
     tokens = TokenServer(router)
     route = router.get("/v2/jobs").mock(
-        side_effect=[httpx.Response(503), httpx.Response(401), httpx.Response(503), httpx.Response(200)]
+        side_effect=[
+            httpx.Response(503),
+            httpx.Response(401),
+            httpx.Response(503),
+            httpx.Response(200),
+        ]
     )
     api = make_api(auth=ClientCredentials(CLIENT_ID, CLIENT_SECRET))
     assert api.request("GET", "/v2/jobs").status_code == 200
@@ -275,8 +301,8 @@ def test_copies_share_the_token_cache(make_api: MakeApi, router: respx.MockRoute
 
 
 class CountingHandler:
-    """A MockTransport handler: tok-1, tok-2, ... from the token endpoint (slowly, to let the callers
-    pile up), and 401 for tokens listed in `rejected`."""
+    """A MockTransport handler: tok-1, tok-2, ... from the token endpoint (slowly, to let the
+    callers pile up), and 401 for tokens listed in `rejected`."""
 
     def __init__(self, rejected: frozenset[str] = frozenset()) -> None:
         self.issued = 0
@@ -330,7 +356,9 @@ def run_threads(client: SyncAPIClient, count: int) -> list[int]:
     return statuses
 
 
-@pytest.mark.parametrize("rejected", [frozenset(), frozenset({"tok-1"})], ids=["fresh", "after 401"])
+@pytest.mark.parametrize(
+    "rejected", [frozenset(), frozenset({"tok-1"})], ids=["fresh", "after 401"]
+)
 def test_twenty_threads_share_one_token_request(rejected: frozenset[str]) -> None:
     handler = CountingHandler(rejected)
     http = httpx.Client(transport=httpx.MockTransport(handler.sync))
@@ -343,7 +371,9 @@ def test_twenty_threads_share_one_token_request(rejected: frozenset[str]) -> Non
     assert set(handler.seen) == {"tok-1", *(("tok-2",) if rejected else ())}
 
 
-@pytest.mark.parametrize("rejected", [frozenset(), frozenset({"tok-1"})], ids=["fresh", "after 401"])
+@pytest.mark.parametrize(
+    "rejected", [frozenset(), frozenset({"tok-1"})], ids=["fresh", "after 401"]
+)
 async def test_twenty_tasks_share_one_token_request(rejected: frozenset[str]) -> None:
     handler = CountingHandler(rejected)
     http = httpx.AsyncClient(transport=httpx.MockTransport(handler.async_))
@@ -372,3 +402,21 @@ def test_one_grant_serves_clients_on_several_event_loops() -> None:
     clock.now += 7200  # expired: the second loop must renew, under its own lock
     assert asyncio.run(call()) == 200
     assert handler.issued == 2
+
+
+def test_a_late_401_for_an_old_token_does_not_drop_the_new_one() -> None:
+    """Of many requests rejected with one old token, only the first renewal may happen."""
+    issued: list[str] = []
+
+    def fetch(form: object) -> httpx.Response:
+        issued.append(f"tok-{len(issued) + 1}")
+        request = httpx.Request("POST", f"{BASE}/oauth/access_token")
+        return httpx.Response(200, json={"access_token": issued[-1]}, request=request)
+
+    auth = ClientCredentials(CLIENT_ID, CLIENT_SECRET)
+    assert auth.get_token(fetch) == "tok-1"
+    auth.invalidate("tok-1")
+    assert auth.get_token(fetch) == "tok-2"
+    auth.invalidate("tok-1")  # a request that left with tok-1 comes back 401 only now
+    assert auth.get_token(fetch) == "tok-2"
+    assert issued == ["tok-1", "tok-2"]

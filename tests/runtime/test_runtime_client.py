@@ -35,7 +35,11 @@ def last_request(route: respx.Route) -> httpx.Request:
         ("https://api.test/", "https://api.test/", "https://api.test/v2/jobs"),
         ("https://api.test///", "https://api.test/", "https://api.test/v2/jobs"),
         ("https://api.test/prefix", "https://api.test/prefix/", "https://api.test/prefix/v2/jobs"),
-        (" https://api.test/prefix/ ", "https://api.test/prefix/", "https://api.test/prefix/v2/jobs"),
+        (
+            " https://api.test/prefix/ ",
+            "https://api.test/prefix/",
+            "https://api.test/prefix/v2/jobs",
+        ),
         (httpx.URL("https://api.test"), "https://api.test/", "https://api.test/v2/jobs"),
     ],
 )
@@ -69,9 +73,15 @@ def test_path_params_are_percent_encoded(make_api: MakeApi, router: respx.MockRo
 
 @pytest.mark.parametrize(
     ("params", "message"),
-    [({}, "needs the path parameter 'jobID'"), ({"jobID": ""}, "must not be ''"), ({"jobID": ".."}, "must not be")],
+    [
+        ({}, "needs the path parameter 'jobID'"),
+        ({"jobID": ""}, "must not be ''"),
+        ({"jobID": ".."}, "must not be"),
+    ],
 )
-def test_bad_path_params_are_refused(make_api: MakeApi, params: dict[str, str], message: str) -> None:
+def test_bad_path_params_are_refused(
+    make_api: MakeApi, params: dict[str, str], message: str
+) -> None:
     api = make_api()
     with pytest.raises(ValueError, match=message):
         api.request("GET", "/v2/jobs/{jobID}", path_params=params)
@@ -113,7 +123,9 @@ def test_query_encoding(make_api: MakeApi, router: respx.MockRouter) -> None:
     ]
 
 
-def test_extra_query_overrides_the_operation_query(make_api: MakeApi, router: respx.MockRouter) -> None:
+def test_extra_query_overrides_the_operation_query(
+    make_api: MakeApi, router: respx.MockRouter
+) -> None:
     route = router.get("/v2/jobs").respond(200)
     make_api().request(
         "GET",
@@ -180,7 +192,11 @@ def timeout_of(route: respx.Route) -> dict[str, float | None]:
         (10, None, {"connect": 10.0, "read": 10.0, "write": 10.0, "pool": 10.0}),
         (None, None, {"connect": None, "read": None, "write": None, "pool": None}),
         ("default", {"timeout": 1.5}, {"connect": 1.5, "read": 1.5, "write": 1.5, "pool": 1.5}),
-        ("default", {"timeout": None}, {"connect": None, "read": None, "write": None, "pool": None}),
+        (
+            "default",
+            {"timeout": None},
+            {"connect": None, "read": None, "write": None, "pool": None},
+        ),
         (
             10,
             {"timeout": httpx.Timeout(3.0, connect=1.0)},
@@ -202,7 +218,7 @@ def test_timeouts_per_client_and_per_call(
 
 
 def test_the_defaults() -> None:
-    assert DEFAULT_TIMEOUT == httpx.Timeout(60.0, connect=5.0)
+    assert httpx.Timeout(60.0, connect=5.0) == DEFAULT_TIMEOUT
     assert DEFAULT_MAX_RETRIES == 2
     client = SyncAPIClient(base_url="https://api.test")
     assert client.timeout == DEFAULT_TIMEOUT
@@ -276,7 +292,9 @@ async def test_an_async_client_closes_only_the_pool_it_made() -> None:
 
 def test_repr_names_the_client(make_api: MakeApi) -> None:
     text = repr(make_api(auth="tok").client)
-    assert text.endswith("APIClient(base_url='https://api.test/', auth=BearerToken(REDACTED), max_retries=2)")
+    assert text.endswith(
+        "APIClient(base_url='https://api.test/', auth=BearerToken(REDACTED), max_retries=2)"
+    )
 
 
 # -- parsing ---------------------------------------------------------------------------------------
@@ -318,7 +336,11 @@ def test_parse_picks_the_adapter_by_status_range_then_default(
     parsed = client.parse(response(status, content, **{"x-request-id": "r"}), ADAPTERS)
     assert isinstance(parsed, APIResponse)
     assert parsed.parsed == expected
-    assert (parsed.status_code, parsed.request_id, parsed.headers["x-request-id"]) == (status, "r", "r")
+    assert (parsed.status_code, parsed.request_id, parsed.headers["x-request-id"]) == (
+        status,
+        "r",
+        "r",
+    )
     client.close()
 
 
@@ -336,7 +358,10 @@ def test_parse_without_an_adapter_gives_none() -> None:
         (b"  \n", "an empty body where one is documented"),
         (b'{"data": {"id": "1"', "malformed JSON"),
         (b"<html>oops</html>", "malformed JSON"),
-        (b'{"data": {"id": "1"}}', "does not match the documented schema (problem: data.status: Field required)"),
+        (
+            b'{"data": {"id": "1"}}',
+            "does not match the documented schema (problem: data.status: Field required)",
+        ),
         (b'{"data": {}}', "(2 problems, first: data.id: Field required)"),
     ],
 )
@@ -356,9 +381,13 @@ def test_parse_raises_a_validation_error_keeping_the_raw_text(content: bytes, pr
 
 
 def test_stream_yields_an_unread_response_and_closes_it(router: respx.MockRouter) -> None:
-    route = router.get("https://files.test/export.csv?X-Amz-Signature=s").respond(200, content=b"a,b\n1,2\n")
+    route = router.get("https://files.test/export.csv?X-Amz-Signature=s").respond(
+        200, content=b"a,b\n1,2\n"
+    )
     client = SyncAPIClient(base_url="https://api.test", auth="tok")
-    with client.stream("GET", "https://files.test/export.csv?X-Amz-Signature=s", authenticate=False) as got:
+    with client.stream(
+        "GET", "https://files.test/export.csv?X-Amz-Signature=s", authenticate=False
+    ) as got:
         assert b"".join(got.iter_bytes()) == b"a,b\n1,2\n"
     assert got.is_closed
     request = last_request(route)
@@ -367,7 +396,9 @@ def test_stream_yields_an_unread_response_and_closes_it(router: respx.MockRouter
     client.close()
 
 
-async def test_astream_authenticates_api_paths_and_raises_typed_errors(router: respx.MockRouter) -> None:
+async def test_astream_authenticates_api_paths_and_raises_typed_errors(
+    router: respx.MockRouter,
+) -> None:
     ok = router.get("https://api.test/v2/jobs/1/file").respond(200, content=b"data")
     router.get("https://api.test/v2/jobs/2/file").respond(
         404, json={"errors": [{"status": 404, "title": "Not Found", "detail": "no file"}]}
@@ -387,8 +418,82 @@ def test_stream_retries_before_yielding(router: respx.MockRouter) -> None:
         side_effect=[httpx.Response(503), httpx.Response(200, content=b"x")]
     )
     slept: list[float] = []
-    with SyncAPIClient(base_url="https://api.test", _sleep=slept.append, _random=lambda: 0.0) as client:
-        with client.stream("GET", "/v2/jobs/1/file") as got:
-            assert got.read() == b"x"
+    with (
+        SyncAPIClient(
+            base_url="https://api.test", _sleep=slept.append, _random=lambda: 0.0
+        ) as client,
+        client.stream("GET", "/v2/jobs/1/file") as got,
+    ):
+        assert got.read() == b"x"
     assert route.call_count == 2
     assert slept == [0.5]
+
+
+def test_raw_content_is_sent_and_resent_on_retry(
+    make_api: MakeApi, router: respx.MockRouter
+) -> None:
+    route = router.put("/v2/files/1").mock(side_effect=[httpx.Response(503), httpx.Response(200)])
+    api = make_api()
+    api.request(
+        "PUT",
+        "/v2/files/1",
+        content=b"\x00raw",
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    assert [call.request.content for call in route.calls] == [b"\x00raw", b"\x00raw"]
+    assert last_request(route).headers["content-type"] == "application/octet-stream"
+
+
+def test_a_header_set_to_none_is_not_sent(make_api: MakeApi, router: respx.MockRouter) -> None:
+    route = router.get("/v2/jobs").respond(200)
+    make_api().request("GET", "/v2/jobs", headers={"EP-Channel": None, "X-Kept": "1"})
+    headers = last_request(route).headers
+    assert "ep-channel" not in headers
+    assert headers["x-kept"] == "1"
+
+
+@respx.mock
+def test_an_unauthenticated_stream_sends_no_credentials_from_any_layer(make_api: MakeApi) -> None:
+    route = respx.get("https://files.test/a.csv").respond(200, content=b"x")
+    api = make_api(
+        auth="api-token",
+        default_headers={"Authorization": "Bearer from-defaults", "Cookie": "c=1", "X-Keep": "k"},
+    )
+
+    def download(client: Any) -> Any:
+        if isinstance(client, SyncAPIClient):
+            with client.stream(
+                "GET",
+                "https://files.test/a.csv",
+                authenticate=False,
+                options={"extra_headers": {"X-Api-Key": "key"}},
+            ) as got:
+                return got.read()
+
+        async def adownload() -> bytes:
+            async with client.astream(
+                "GET",
+                "https://files.test/a.csv",
+                authenticate=False,
+                options={"extra_headers": {"X-Api-Key": "key"}},
+            ) as got:
+                return await got.aread()
+
+        return adownload()
+
+    assert api.run(download) == b"x"
+    headers = last_request(route).headers
+    for name in ("authorization", "cookie", "x-api-key"):
+        assert name not in headers
+    assert headers["x-keep"] == "k"
+
+
+def test_an_authenticated_request_keeps_credentials_from_default_headers(
+    make_api: MakeApi, router: respx.MockRouter
+) -> None:
+    route = router.get("/v2/jobs").respond(200)
+    make_api(default_headers={"Authorization": "Bearer own", "Cookie": "c=1"}).request(
+        "GET", "/v2/jobs"
+    )
+    assert last_request(route).headers["authorization"] == "Bearer own"
+    assert last_request(route).headers["cookie"] == "c=1"

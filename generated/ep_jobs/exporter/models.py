@@ -131,7 +131,7 @@ class FileLinkResponse(APIModel):
     data: FileLink | None = None
 
 
-JobListResponse.model_rebuild()
-Job.model_rebuild()
-ErrorResponse.model_rebuild()
 CreateJob.model_rebuild()
+ErrorResponse.model_rebuild()
+Job.model_rebuild()
+JobListResponse.model_rebuild()

@@ -189,9 +189,9 @@ class JobErrorAttributes(APIModel):
     """A description of an error message."""
 
 
-JobList.model_rebuild()
-Job.model_rebuild()
-JobListMeta.model_rebuild()
-ErrorResponse.model_rebuild()
-JobErrorList.model_rebuild()
 JobError.model_rebuild()
+JobErrorList.model_rebuild()
+ErrorResponse.model_rebuild()
+JobListMeta.model_rebuild()
+Job.model_rebuild()
+JobList.model_rebuild()

@@ -222,8 +222,8 @@ class PromotionJobFileResponse(APIModel):
     """URL to download the CSV file."""
 
 
-PromotionJobListResponse.model_rebuild()
-PromotionJob.model_rebuild()
-PromotionJobMeta.model_rebuild()
-ListMeta.model_rebuild()
 ErrorResponse.model_rebuild()
+ListMeta.model_rebuild()
+PromotionJobMeta.model_rebuild()
+PromotionJob.model_rebuild()
+PromotionJobListResponse.model_rebuild()

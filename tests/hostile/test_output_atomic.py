@@ -1,0 +1,571 @@
+"""The output stage (generator/output.py) under crashes, concurrency, permissions and odd folders.
+
+A crash is injected at every step of a write, one step per run: each call to a file-system function the
+writer uses (rename, the RENAME_EXCHANGE swap, write_bytes, link, fsync, mkdir, ...) is counted, and
+the N-th raises, or kills the process outright (in a forked child, with `os._exit`: no `finally` runs),
+for N = 1, 2, ... until a run completes. After every crash the output folder must be exactly as it was
+before or exactly as it is after a complete write (paths, kinds, bytes and link targets), and the next
+run must finish the job.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator import output
+from generator.diagnostics import InputError
+
+from . import support
+from .conftest import GOOD_SPEC, other_spec
+
+BEFORE_FILES = {
+    "pyproject.toml": "[project]\nname = 'a'\n",
+    "README.md": "# same in both\n",
+    "pkg/__init__.py": "A = 1\n",
+    "pkg/api/__init__.py": "",
+    "pkg/api/models.py": "class A: ...\n",
+    "pkg/only_before.py": "gone = True\n",
+}
+AFTER_FILES = {
+    "pyproject.toml": "[project]\nname = 'b'\n",
+    "README.md": "# same in both\n",
+    "pkg/__init__.py": "B = 2\n",
+    "pkg/api/__init__.py": "",
+    "pkg/api/models.py": "class B: ...\n",
+    "pkg/new/__init__.py": "new = True\n",
+}
+
+
+def _user_files(folder: Path) -> None:
+    """What a user keeps in the output folder: files jobgen must carry over untouched."""
+    (folder / "SENTINEL.txt").write_text("keep me\n")
+    (folder / "pkg" / "user_notes.txt").write_text("nested, in a generated folder\n")
+    (folder / "docs").mkdir()
+    (folder / "docs" / "guide.md").write_text("deeper user file\n")
+    (folder / "link-to-readme").symlink_to("README.md")
+
+
+def _states(
+    tmp_path: Path,
+) -> tuple[Path, dict[str, tuple[str, bytes]], dict[str, tuple[str, bytes]]]:
+    """A pristine "before" folder, and the trees before and after writing AFTER_FILES into it."""
+    pristine = tmp_path / "pristine" / "out"
+    output.write_output(BEFORE_FILES, pristine)
+    _user_files(pristine)
+    before = support.tree(pristine)
+    scratch = tmp_path / "scratch" / "out"
+    shutil.copytree(pristine, scratch, symlinks=True)
+    output.write_output(AFTER_FILES, scratch)
+    after = support.tree(scratch)
+    assert before != after
+    assert after["SENTINEL.txt"] == before["SENTINEL.txt"]
+    assert "pkg/only_before.py" not in after and "pkg/new/__init__.py" in after
+    return pristine, before, after
+
+
+def _fresh(pristine: Path, tmp_path: Path, n: int, mode: str) -> Path:
+    target = tmp_path / f"{mode}-{n}" / "out"
+    shutil.copytree(pristine, target, symlinks=True)
+    return target
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(
+        p.name
+        for p in folder.parent.iterdir()
+        if ".jobgen-staging" in p.name or ".jobgen-old" in p.name
+    )
+
+
+_PATCHED: list[tuple[object, str]] = [
+    (os, "rename"),
+    (os, "replace"),
+    (os, "link"),
+    (os, "fsync"),
+    (shutil, "copy2"),
+    (shutil, "copystat"),
+    (Path, "write_bytes"),
+    (Path, "mkdir"),
+    (Path, "symlink_to"),
+    (output, "_exchange"),
+]
+
+
+def _arm(
+    monkeypatch: pytest.MonkeyPatch, n: int, crash: Callable[[], None], *, rmtree: bool
+) -> list[int]:
+    """Make the n-th call to any writer step call `crash` instead. Returns the live call counter."""
+    calls = [0]
+    targets = [*_PATCHED, (shutil, "rmtree")] if rmtree else _PATCHED
+
+    def wrap(function: Callable[..., object]) -> Callable[..., object]:
+        def counted(*args: object, **kwargs: object) -> object:
+            calls[0] += 1
+            if calls[0] == n:
+                crash()
+            return function(*args, **kwargs)
+
+        return counted
+
+    for owner, name in targets:
+        monkeypatch.setattr(owner, name, wrap(getattr(owner, name)))
+    return calls
+
+
+def _io_error() -> None:
+    raise OSError(errno.EIO, "injected failure")
+
+
+@pytest.mark.parametrize("swap", ["exchange", "two-renames"])
+def test_a_failing_step_leaves_the_folder_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, swap: str
+) -> None:
+    pristine, before, after = _states(tmp_path)
+    if swap == "two-renames":
+        monkeypatch.setattr(output, "_exchange", lambda a, b: False)
+    steps = 0
+    for n in range(1, 500):
+        folder = _fresh(pristine, tmp_path, n, swap)
+        with monkeypatch.context() as patch:
+            calls = _arm(patch, n, _io_error, rmtree=False)
+            try:
+                output.write_output(AFTER_FILES, folder)
+                failed = False
+            except InputError as exc:
+                failed = True
+                assert "injected failure" in exc.diagnostic.message
+        if not failed:
+            # Completed: either before reaching step n (then every step has been tried), or the
+            # failure was handled (a failed hard link falls back to a copy).
+            assert support.tree(folder) == after, f"step {n} was absorbed but changed the result"
+            if calls[0] < n:
+                break
+            continue
+        steps += 1
+        assert support.tree(folder) == before, f"step {n} left a changed folder"
+        assert _leftovers(folder) == [], f"step {n} left staging folders"
+    else:
+        pytest.fail("the write never completed")
+    assert steps >= 15  # every kind of step was hit: folders, files, links, fsyncs, the swap
+
+
+@pytest.mark.parametrize("swap", ["exchange", "two-renames"])
+def test_a_kill_at_any_step_leaves_before_or_after_and_the_next_run_finishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, swap: str
+) -> None:
+    pristine, before, after = _states(tmp_path)
+    if swap == "two-renames":
+        monkeypatch.setattr(output, "_exchange", lambda a, b: False)
+    seen = {"before": 0, "after": 0, "between": 0}
+    for n in range(1, 500):
+        folder = _fresh(pristine, tmp_path, n, "kill-" + swap)
+        pid = os.fork()
+        if pid == 0:  # the child: write, and die at step n
+            code = 3
+            try:
+                with monkeypatch.context() as patch:
+                    _arm(patch, n, lambda: os._exit(17), rmtree=True)
+                    output.write_output(AFTER_FILES, folder)
+                code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        assert code in (0, 17), f"the writer failed at step {n} (exit {code})"
+        state = support.tree(folder)
+        if state == before:
+            seen["before"] += 1
+        elif state == after:
+            seen["after"] += 1
+        else:
+            # Only the fallback swap has a moment between its two renames, and the folder is then
+            # missing (never half-written); the next run puts the old one back first.
+            assert swap == "two-renames" and not folder.exists(), f"step {n}: half-written folder"
+            old = folder.parent / f".{folder.name}{output._OLD}"
+            assert support.tree(old) == before
+            seen["between"] += 1
+        # The next run recovers (or does nothing) and completes.
+        output.write_output(AFTER_FILES, folder)
+        assert support.tree(folder) == after
+        assert _leftovers(folder) == []
+        if code == 0:  # the child finished without reaching step n: every step has been tried
+            break
+    else:
+        pytest.fail("the write never completed")
+    assert seen["before"] >= 10 and seen["after"] >= 1
+    assert (seen["between"] >= 1) == (swap == "two-renames")
+
+
+def test_concurrent_generate_processes_never_mix_their_results(tmp_path: Path) -> None:
+    spec_a = support.write_spec(tmp_path / "a", GOOD_SPEC, "api")
+    spec_b = support.write_spec(tmp_path / "b", other_spec(), "api")
+    expected = {}
+    for name, spec in (("a", spec_a), ("b", spec_b)):
+        alone = tmp_path / f"alone-{name}" / "out"
+        done = support.run_module("generate", spec, "-o", alone, "-p", "pkg", "--no-cache", "-q")
+        assert done.returncode == 0, done.stderr
+        (alone / "SENTINEL.txt").write_text("keep\n")
+        expected[name] = support.tree(alone)
+    assert expected["a"] != expected["b"]
+    folder = tmp_path / "shared" / "out"
+    folder.mkdir(parents=True)
+    (folder / "SENTINEL.txt").write_text("keep\n")
+    for round_ in range(3):
+        order = (spec_a, spec_b) if round_ % 2 == 0 else (spec_b, spec_a)
+        processes = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "generator",
+                    "generate",
+                    str(spec),
+                    "-o",
+                    str(folder),
+                    "-p",
+                    "pkg",
+                    "--no-cache",
+                    "-q",
+                ],
+                cwd=support.ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for spec in order
+        ]
+        for process in processes:
+            _, err = process.communicate(timeout=120)
+            assert process.returncode == 0, err
+        assert support.tree(folder) in (expected["a"], expected["b"]), (
+            f"round {round_}: mixed result"
+        )
+        assert _leftovers(folder) == []
+
+
+def test_concurrent_writers_in_threads_take_turns(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    sets = [
+        {**AFTER_FILES, "pkg/__init__.py": f"VERSION = {i}\n", f"pkg/only_{i}.py": ""}
+        for i in range(8)
+    ]
+    errors: list[BaseException] = []
+
+    def write(files: dict[str, str]) -> None:
+        try:
+            for _ in range(3):
+                output.write_output(files, folder)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(files,)) for files in sets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors
+    final = support.tree(folder)
+    complete = []
+    for files in sets:
+        alone = tmp_path / f"alone-{len(complete)}" / "out"
+        output.write_output(files, alone)
+        complete.append(support.tree(alone))
+    assert final in complete
+
+
+def test_files_jobgen_does_not_own_survive_every_regeneration(
+    protected_output: Path, good_spec_path: Path, tmp_path: Path
+) -> None:
+    (protected_output / "docs" / "deep" / "er").mkdir(parents=True)
+    (protected_output / "docs" / "deep" / "er" / "notes.txt").write_bytes(
+        b"\x00binary user data\xff"
+    )
+    (protected_output / ".hidden").write_text("dotfile\n")
+    (protected_output / "prev_pkg" / "sub").mkdir()
+    (protected_output / "prev_pkg" / "sub" / "mine.py").write_text("x = 1\n")
+    (protected_output / "empty-user-folder").mkdir()
+    user = {
+        p: v
+        for p, v in support.tree(protected_output).items()
+        if p.startswith(("docs", ".hidden", "SENTINEL", "empty-user-folder"))
+        or p.endswith(("user_notes.md", "mine.py"))
+        or p == "prev_pkg/sub"
+    }
+    other = support.write_spec(tmp_path / "other", other_spec(), "good")
+    for spec in (other, good_spec_path, other):
+        result = support.invoke(
+            "generate", spec, "-o", protected_output, "-p", "prev_pkg", "--no-cache", "-q"
+        )
+        assert result.exit_code == 0, result.stderr
+        now = support.tree(protected_output)
+        assert {p: now.get(p) for p in user} == user
+
+
+def test_a_generated_path_held_by_a_user_file_is_refused(protected_output: Path) -> None:
+    before = support.tree(protected_output)
+    with pytest.raises(
+        InputError, match=r"would overwrite 'SENTINEL\.txt', which jobgen did not write"
+    ):
+        output.write_output({"SENTINEL.txt": "generated now\n"}, protected_output)
+    assert support.tree(protected_output) == before
+
+
+def test_symlinks_in_the_output_folder_are_kept_as_links_not_followed(
+    tmp_path: Path, good_spec_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    (outside / "dir").mkdir(parents=True)
+    (outside / "dir" / "secret.txt").write_text("outside the output folder\n")
+    (outside / "file.txt").write_text("outside file\n")
+    folder = tmp_path / "out"
+    assert (
+        support.invoke(
+            "generate", good_spec_path, "-o", folder, "-p", "pkg", "--no-cache", "-q"
+        ).exit_code
+        == 0
+    )
+    (folder / "inside-dir").mkdir()
+    (folder / "inside-dir" / "a.txt").write_text("a\n")
+    links = {
+        "to-outside-dir": outside / "dir",
+        "to-outside-file": outside / "file.txt",
+        "to-inside-dir": Path("inside-dir"),
+        "to-readme": Path("README.md"),
+        "dangling": Path("does/not/exist"),
+        "pkg/link-in-generated-folder": Path("../inside-dir"),
+    }
+    for name, target in links.items():
+        (folder / name).symlink_to(target)
+    outside_before = support.tree(outside)
+    other = support.write_spec(tmp_path / "other", other_spec(), "good")
+    result = support.invoke("generate", other, "-o", folder, "-p", "pkg", "--no-cache", "-q")
+    assert result.exit_code == 0, result.stderr
+    now = support.tree(folder)
+    for name, target in links.items():
+        assert now.get(name) == ("link", str(target).encode()), name
+    assert not any(p.startswith("to-outside-dir/") or p.startswith("to-inside-dir/") for p in now)
+    assert support.tree(outside) == outside_before
+
+
+def test_generated_files_are_never_written_through_a_symlinked_folder(
+    tmp_path: Path, good_spec_path: Path
+) -> None:
+    folder = tmp_path / "out"
+    assert (
+        support.invoke(
+            "generate", good_spec_path, "-o", folder, "-p", "pkg", "--no-cache", "-q"
+        ).exit_code
+        == 0
+    )
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "theirs.py").write_text("someone else's folder\n")
+    shutil.rmtree(folder / "pkg" / "good")
+    (folder / "pkg" / "good").symlink_to(outside)
+    before, outside_before = support.tree(folder), support.tree(outside)
+    result = support.invoke("generate", good_spec_path, "-o", folder, "-p", "pkg", "--no-cache")
+    assert result.exit_code == 2
+    assert len(result.stderr_lines) == 1 and support.ERROR_LINE.match(result.stderr_lines[0])
+    assert "through the symlink 'pkg/good'" in result.stderr
+    assert support.tree(folder) == before and support.tree(outside) == outside_before
+
+
+def test_an_output_folder_that_is_a_symlink_is_written_through(
+    tmp_path: Path, good_spec_path: Path
+) -> None:
+    real = tmp_path / "real-out"
+    real.mkdir()
+    (real / "SENTINEL.txt").write_text("keep\n")
+    link = tmp_path / "out"
+    link.symlink_to(real)
+    result = support.invoke("generate", good_spec_path, "-o", link, "-p", "pkg", "--no-cache", "-q")
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert (real / "pkg" / "__init__.py").is_file() and (
+        real / "SENTINEL.txt"
+    ).read_text() == "keep\n"
+    assert not [p for p in tmp_path.iterdir() if ".jobgen-staging" in p.name]
+
+
+def test_an_output_path_that_is_a_file_is_an_error(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    target.write_text("a user's file, not a folder\n")
+    with pytest.raises(InputError, match="not a folder"):
+        output.write_output(AFTER_FILES, target)
+    assert target.read_text() == "a user's file, not a folder\n"
+    assert sorted(
+        p.name for p in tmp_path.iterdir() if not p.name.startswith(".out.jobgen.lock")
+    ) == ["out"]
+
+
+def test_an_output_path_that_is_a_file_is_an_error_through_the_config(
+    tmp_path: Path, good_spec_path: Path
+) -> None:
+    (tmp_path / "out").write_text("a user's file\n")
+    shutil.copy(good_spec_path, tmp_path / "good.json")
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.jobgen]\nspecs = ["good.json"]\noutput = "out"\npackage = "pkg"\n')
+    result = support.invoke("generate", "--config", config, "--no-cache")
+    assert result.exit_code == 2, result.stderr
+    assert len(result.stderr_lines) == 1 and support.ERROR_LINE.match(result.stderr_lines[0])
+    assert "not a folder" in result.stderr
+    assert (tmp_path / "out").read_text() == "a user's file\n"
+
+
+def test_a_fifo_in_the_output_folder_does_not_hang_the_writer(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    output.write_output(BEFORE_FILES, folder)
+    os.mkfifo(folder / "user.fifo")
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            output.write_output(AFTER_FILES, folder)
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    thread.join(timeout=30)
+    if thread.is_alive():  # unblock the stuck open() so the thread can end, then fail
+        for fifo in folder.parent.rglob("user.fifo"):
+            with open(fifo, "wb"):
+                pass
+        thread.join(timeout=5)
+        pytest.fail("write_output blocked on a FIFO in the output folder")
+    assert not errors
+    assert (folder / "user.fifo").is_fifo()
+    assert (folder / "pkg" / "new" / "__init__.py").is_file()
+
+
+def test_a_read_only_output_folder_is_a_one_line_error(
+    protected_output: Path, good_spec_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Root ignores permission bits, so make os.access answer as it would for anyone else.
+    real_access = os.access
+
+    def access(path: object, mode: int, **kwargs: object) -> bool:
+        if mode & os.W_OK and Path(str(path)) == protected_output.absolute():
+            return False
+        return real_access(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+    other = support.write_spec(tmp_path / "other", other_spec(), "good")
+    before = support.tree(protected_output)
+    result = support.invoke(
+        "generate", other, "-o", protected_output, "-p", "prev_pkg", "--no-cache"
+    )
+    assert result.exit_code == 2
+    assert result.stderr_lines == [
+        f"jobgen: error: {protected_output.absolute()}: the output folder is not writable"
+    ]
+    assert support.tree(protected_output) == before
+
+
+def _as_nobody(action: Callable[[], None]) -> int:
+    """Run `action` in a forked child as user `nobody`; its exit code (0: returned, 2: InputError)."""
+    pid = os.fork()
+    if pid == 0:
+        code = 3
+        try:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            try:
+                action()
+                code = 0
+            except InputError as exc:
+                sys.stderr.write(str(exc) + "\n")
+                code = 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0,
+    reason="needs root to switch to user nobody; the monkeypatched test covers it",
+)
+def test_read_only_folders_for_a_real_unprivileged_user() -> None:
+    # Under /tmp itself: pytest's own temporary folders are closed to other users.
+    base = Path(tempfile.mkdtemp(prefix="jobgen-hostile-"))
+    try:
+        _read_only_as_nobody(base)
+    finally:
+        for path in [base, *base.rglob("*")]:
+            if not path.is_symlink():
+                path.chmod(0o777)
+        shutil.rmtree(base)
+
+
+def _read_only_as_nobody(base: Path) -> None:
+    base.chmod(0o777)
+    folder = base / "out"
+    output.write_output(BEFORE_FILES, folder)
+    (base / ".out.jobgen.lock").chmod(0o666)  # made by root just now; shared by design
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    before = support.tree(folder)
+    assert _as_nobody(lambda: output.write_output(AFTER_FILES, folder)) == 2
+    assert support.tree(folder) == before
+    # A read-only parent: no lock file, no staging folder can be made there.
+    base.chmod(0o555)
+    assert _as_nobody(lambda: output.write_output(AFTER_FILES, folder)) == 2
+    assert support.tree(folder) == before
+    # Writable again: the same user can write it.
+    base.chmod(0o777)
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(0o777 if path.is_dir() else 0o666)
+    assert _as_nobody(lambda: output.write_output(AFTER_FILES, folder)) == 0
+
+
+def test_a_corrupt_result_cache_entry_is_ignored(tmp_path: Path, good_spec_path: Path) -> None:
+    folder = tmp_path / "out"
+    assert (
+        support.invoke("generate", good_spec_path, "-o", folder, "-p", "pkg", "-q").exit_code == 0
+    )
+    good = support.tree(folder)
+    entries = list((tmp_path / ".jobgen-cache").glob("*"))
+    assert entries, "the run stored no cache entry"
+    for entry in entries:
+        entry.write_bytes(b"\x00garbage" + entry.read_bytes()[:40])
+    shutil.rmtree(folder)
+    result = support.invoke("generate", good_spec_path, "-o", folder, "-p", "pkg")
+    assert result.exit_code == 0, result.stderr
+    assert "(cached)" not in result.stderr
+    assert support.tree(folder) == good
+
+
+def test_a_process_running_older_code_than_on_disk_stores_no_result(
+    tmp_path: Path, good_spec_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-lived process (a test session) whose generator modules are older than the files must not
+    store its output under the new files' key: the next `jobgen generate` would serve stale code."""
+    import generator
+    from generator import cache, inputs
+    from generator.config import Config
+
+    sources = tmp_path / "sources"
+    shutil.copytree(cache._SOURCE_DIR, sources, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "_SOURCE_DIR", sources)
+    monkeypatch.setattr(generator, "LOADED_SOURCES", inputs.source_digest(sources))
+    config = Config((good_spec_path,), tmp_path / "out", "pkg")
+    assert not cache.run(config).cached
+    assert cache.entry_path(config).exists()  # loaded code == files: kept
+    assert cache.run(config).cached
+    cache.entry_path(config).unlink()
+    render = sources / "render.py"
+    render.write_text(render.read_text() + "\n# edited after this process loaded the generator\n")
+    assert not cache.run(config).cached
+    assert not cache.entry_path(config).exists()
