@@ -6,6 +6,7 @@ Everything is a frozen dataclass made of tuples, so an IR can be hashed, compare
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
@@ -72,6 +73,20 @@ TypeRef: TypeAlias = (
 )
 
 ANY = PrimitiveType("any")
+
+
+def iter_types(type_: TypeRef) -> Iterator[TypeRef]:
+    """The type and every type nested in it, outermost first."""
+    yield type_
+    if isinstance(type_, ListType):
+        yield from iter_types(type_.item)
+    elif isinstance(type_, DictType):
+        yield from iter_types(type_.value)
+    elif isinstance(type_, NullableType):
+        yield from iter_types(type_.inner)
+    elif isinstance(type_, UnionType):
+        for option in type_.options:
+            yield from iter_types(option)
 
 
 # --------------------------------------------------------------------------------------------- models

@@ -52,9 +52,17 @@ def read_manifest(output: Path) -> dict[str, str]:
     try:
         data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
         files = data.get("files", {})
-        return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+        if not isinstance(files, dict):
+            return {}
+        # An entry outside the folder is not ours, whatever the file says (`check` would print it).
+        return {str(k): str(v) for k, v in files.items() if _inside(str(k))}
     except (OSError, ValueError, AttributeError):
         return {}
+
+
+def _inside(path: str) -> bool:
+    parts = Path(path).parts
+    return bool(parts) and not Path(path).is_absolute() and ".." not in parts
 
 
 def manifest_text(files: dict[str, str]) -> str:

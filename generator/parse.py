@@ -449,7 +449,9 @@ class ApiParser:
                     doc.location(join_pointer(at, "content", other)),
                     "body-alternative",
                 )
-        media: dict[str, Any] = content[content_type] if isinstance(content[content_type], dict) else {}
+        media: dict[str, Any] = (
+            content[content_type] if isinstance(content[content_type], dict) else {}
+        )
         schema_at = join_pointer(at, "content", content_type, "schema")
         schema = media.get("schema")
         hint = naming.class_name(op_id) + "Body"
@@ -512,7 +514,9 @@ class ApiParser:
             type_: ir.TypeRef | None = None
             content_type = json_type or next(iter(content), None)
             if json_type is not None:
-                media: dict[str, Any] = content[json_type] if isinstance(content[json_type], dict) else {}
+                media: dict[str, Any] = (
+                    content[json_type] if isinstance(content[json_type], dict) else {}
+                )
                 schema = media.get("schema")
                 suffix = "Response" + (
                     str(status) if len(success) > 1 or not str(status).startswith("2") else ""
@@ -982,20 +986,6 @@ def _replace(operation: ir.Operation, **changes: Any) -> ir.Operation:
     return dataclasses.replace(operation, **changes)
 
 
-def iter_types(type_: ir.TypeRef) -> Iterator[ir.TypeRef]:
-    """The type and every type nested in it."""
-    yield type_
-    if isinstance(type_, ir.ListType):
-        yield from iter_types(type_.item)
-    elif isinstance(type_, ir.DictType):
-        yield from iter_types(type_.value)
-    elif isinstance(type_, ir.NullableType):
-        yield from iter_types(type_.inner)
-    elif isinstance(type_, ir.UnionType):
-        for option in type_.options:
-            yield from iter_types(option)
-
-
 def _map_types(value: Any, change: Any) -> Any:
     """Rebuild frozen IR `value`, passing every type in it (innermost first) through `change`.
 
@@ -1045,7 +1035,9 @@ def _dataclass_fields(cls: type) -> tuple[str, ...]:
     """The field names of a dataclass type (cached); () for any other type."""
     names = _FIELDS.get(cls)
     if names is None:
-        names = tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else ()
+        names = (
+            tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else ()
+        )
         _FIELDS[cls] = names
     return names
 
@@ -1064,11 +1056,19 @@ def settle_discriminators(api: ir.Api) -> ir.Api:
         names: set[str] = set()
         for option in type_.options:
             model = models.get(option.name) if isinstance(option, ir.ModelRef) else None
-            field = next((f for f in model.fields if f.wire_name == type_.discriminator), None) if model else None
+            field = (
+                next((f for f in model.fields if f.wire_name == type_.discriminator), None)
+                if model
+                else None
+            )
             if field is None or not field.required or not isinstance(field.type, ir.LiteralType):
                 return ir.UnionType(type_.options, None)
             names.add(field.py_name)
-        return ir.UnionType(type_.options, names.pop()) if len(names) == 1 else ir.UnionType(type_.options, None)
+        return (
+            ir.UnionType(type_.options, names.pop())
+            if len(names) == 1
+            else ir.UnionType(type_.options, None)
+        )
 
     return cast(ir.Api, _map_types(api, settle))
 

@@ -302,25 +302,12 @@ def _forward_references(api: ir.Api) -> list[str]:
         if any(
             isinstance(t, ir.ModelRef) and position.get(t.name, -1) >= index
             for type_ in types
-            for t in _walk(type_)
+            for t in ir.iter_types(type_)
         ):
             result.append(model.name)
     # Deepest first: rebuilt in definition order, a chain of more than about 90 nested models makes
     # pydantic recurse through the whole chain at once and fail with RecursionError at import.
     return result[::-1]
-
-
-def _walk(type_: ir.TypeRef) -> Iterable[ir.TypeRef]:
-    yield type_
-    if isinstance(type_, ir.ListType):
-        yield from _walk(type_.item)
-    elif isinstance(type_, ir.DictType):
-        yield from _walk(type_.value)
-    elif isinstance(type_, ir.NullableType):
-        yield from _walk(type_.inner)
-    elif isinstance(type_, ir.UnionType):
-        for option in type_.options:
-            yield from _walk(option)
 
 
 # ----------------------------------------------------------------------------------------- operations
@@ -525,7 +512,7 @@ def _uses(api: ir.Api) -> dict[str, bool]:
     text_types = [f.type for m in api.models for f in m.fields] + [
         m.additional for m in api.models if m.additional is not None
     ]
-    walked = [t for type_ in text_types for t in _walk(type_)]
+    walked = [t for type_ in text_types for t in ir.iter_types(type_)]
     return {
         "datetime": any(
             isinstance(t, ir.PrimitiveType) and t.name in ("date", "datetime") for t in walked

@@ -11,6 +11,7 @@ run must finish the job.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import subprocess
@@ -569,3 +570,26 @@ def test_a_process_running_older_code_than_on_disk_stores_no_result(
     render.write_text(render.read_text() + "\n# edited after this process loaded the generator\n")
     assert not cache.run(config).cached
     assert not cache.entry_path(config).exists()
+
+
+def test_a_hostile_manifest_cannot_reach_outside_the_output_folder(
+    protected_output: Path, good_spec_path: Path
+) -> None:
+    secret = protected_output.parent / "secret.txt"
+    secret.write_text("not jobgen's business\n")
+    manifest = protected_output / output.MANIFEST
+    data = json.loads(manifest.read_text())
+    data["files"].update({"../secret.txt": "0" * 64, str(secret): "0" * 64, "": "0" * 64})
+    manifest.write_text(json.dumps(data))
+    result = support.invoke(
+        "check", good_spec_path, "-o", protected_output, "-p", "prev_pkg", "--no-cache"
+    )
+    assert "not jobgen's business" not in result.stdout
+    assert (
+        support.invoke(
+            "generate", good_spec_path, "-o", protected_output, "-p", "prev_pkg", "--no-cache"
+        ).exit_code
+        == 0
+    )
+    assert secret.read_text() == "not jobgen's business\n"
+    assert "../secret.txt" not in output.read_manifest(protected_output)
