@@ -11,8 +11,8 @@ Rules (documented in README, "Naming"):
   like a type its annotations use (`str`, `int`, `list`, `datetime`, ...), a parameter named like
   something a generated method body uses (`models`, `cast`, `to_json`, `max_items`, ...), and an API
   module named like an attribute of the client (`jobs`, `auth`, `request`, ...). Class names that the
-  generated modules import (`APIModel`, `Field`, `Any`, `Literal`, ...) count as taken, so a schema
-  named `Field` becomes `Field2`.
+  generated modules import (`APIModel`, `Field`, `Any`, `Literal`, ...) and the builtins' class names
+  (`Warning`, `Exception`, ...) count as taken, so a schema named `Field` becomes `Field2`.
 - Collisions inside one scope are resolved in the order the spec declares things: the first keeps its
   name, later ones get `_2`, `_3`, ... (classes: `2`, `3`, ...). The order is the document order, so the
   result is the same on every run and machine.
@@ -65,9 +65,16 @@ _METHOD_NAMES = _ANNOTATION_NAMES | {
     "query",
     "max_items",
 }
+# Builtins with class-like names: a model named `Warning` that an earlier class refers to would
+# resolve to the builtin while that class is built (pydantic then fails at import). Pinned (Python
+# 3.11's, and 3.13's addition) so that the output does not depend on the Python running jobgen.
+_BUILTIN_CLASSES = frozenset(
+    ["ArithmeticError", "AssertionError", "AttributeError", "BaseException", "BaseExceptionGroup", "BlockingIOError", "BrokenPipeError", "BufferError", "BytesWarning", "ChildProcessError", "ConnectionAbortedError", "ConnectionError", "ConnectionRefusedError", "ConnectionResetError", "DeprecationWarning", "EOFError", "Ellipsis", "EncodingWarning", "EnvironmentError", "Exception", "ExceptionGroup", "FileExistsError", "FileNotFoundError", "FloatingPointError", "FutureWarning", "GeneratorExit", "IOError", "ImportError", "ImportWarning", "IndentationError", "IndexError", "InterruptedError", "IsADirectoryError", "KeyError", "KeyboardInterrupt", "LookupError", "MemoryError", "ModuleNotFoundError", "NameError", "NotADirectoryError", "NotImplemented", "NotImplementedError", "OSError", "OverflowError", "PendingDeprecationWarning", "PermissionError", "ProcessLookupError", "PythonFinalizationError", "RecursionError", "ReferenceError", "ResourceWarning", "RuntimeError", "RuntimeWarning", "StopAsyncIteration", "StopIteration", "SyntaxError", "SyntaxWarning", "SystemError", "SystemExit", "TabError", "TimeoutError", "TypeError", "UnboundLocalError", "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "UnicodeTranslateError", "UnicodeWarning", "UserWarning", "ValueError", "Warning", "ZeroDivisionError"]
+)
 # Class names the generated modules import or define at module level (models.py, resources.py).
-MODULE_LEVEL_NAMES = frozenset(
-    {"APIModel", "Annotated", "Any", "Enum", "Field", "IntEnum", "Literal", "StrEnum"}
+MODULE_LEVEL_NAMES = (
+    frozenset({"APIModel", "Annotated", "Any", "Enum", "Field", "IntEnum", "Literal", "StrEnum"})
+    | _BUILTIN_CLASSES
 )
 
 
