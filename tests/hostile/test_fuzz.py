@@ -102,6 +102,14 @@ TRICKY_NAMES = [
     "IntEnum",
     "Enum",
     "cast",
+    # builtin classes (a forward reference to one resolved to the builtin), async twins, pagers
+    "Warning",
+    "Exception",
+    "KeyError",
+    "Ellipsis",
+    "Async",
+    "AsyncJobs",
+    "iter_get",
     # pydantic BaseModel attributes
     "schema",
     "model_config",

@@ -341,3 +341,32 @@ def test_generated_classes_and_methods_never_shadow_each_other(tmp_path: Path) -
         [tmp_path / "out"], [tmp_path / "out" / "shadow_pkg" / "api" / "resources.py"]
     )
     assert problems == ""
+
+
+def test_a_model_named_like_a_builtin_class_is_renamed_and_imports(tmp_path: Path) -> None:
+    """Found by the long fuzz run: `Warning`, referred to before its class is defined, resolved to the
+    builtin `Warning` while pydantic built the referring model, and the package failed to import."""
+    spec = json.loads(json.dumps(GOOD_SPEC))
+    spec["components"]["schemas"] = {
+        "Thing": {
+            "type": "object",
+            "properties": {
+                "warnings": {"type": "array", "items": {"$ref": "#/components/schemas/warning"}},
+                "error": {"$ref": "#/components/schemas/Exception"},
+            },
+        },
+        "warning": {"type": "object", "properties": {"code": {"type": "string"}}},
+        "Exception": {"type": "object", "properties": {"detail": {"type": "string"}}},
+    }
+    path = support.write_spec(tmp_path, spec, "api")
+    result = support.generate([path], "builtin_pkg")
+    assert result.project is not None
+    names = [m.name for m in result.project.apis[0].models]
+    assert names == ["Thing", "Warning2", "Exception2"]
+    support.write_files(result.files, tmp_path / "out")
+    with support.imported(
+        tmp_path / "out", "builtin_pkg", result.files, ["api.models"]
+    ) as imported:
+        thing = imported.modules["api.models"].Thing
+        payload = {"warnings": [{"code": "w1"}], "error": {"detail": "d"}}
+        assert thing.model_validate(payload).to_dict() == payload
