@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 class Level(enum.Enum):
@@ -16,18 +17,79 @@ class Level(enum.Enum):
     ERROR = "error"
 
 
-@dataclass(frozen=True, order=True)
+class LineSource(Protocol):
+    """Something that knows the line of a JSON pointer (a loaded document)."""
+
+    def line_of(self, pointer: str) -> int | None: ...
+
+
 class Location:
-    """Where a problem is: a file, the line in it when known, and a JSON pointer."""
+    """Where a problem is: a file, the line in it when known, and a JSON pointer.
+
+    Immutable. The line may be given, or looked up in `source` the first time it is read: a document
+    loaded through the JSON fast path (`load.py`) works its line numbers out only when a message needs
+    one, and the parser makes a location for every operation and schema whether or not any is shown.
+    """
+
+    __slots__ = ("_line", "_source", "file", "pointer")
 
     file: str
-    pointer: str = ""
-    line: int | None = None
+    pointer: str
+    _line: int | None
+    _source: LineSource | None
+
+    def __init__(
+        self,
+        file: str,
+        pointer: str = "",
+        line: int | None = None,
+        *,
+        source: LineSource | None = None,
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "file", file)
+        set_(self, "pointer", pointer)
+        set_(self, "_line", line)
+        set_(self, "_source", source if line is None else None)
+
+    @property
+    def line(self) -> int | None:
+        source = self._source
+        if source is not None:
+            object.__setattr__(self, "_line", source.line_of(self.pointer))
+            object.__setattr__(self, "_source", None)
+        return self._line
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Location is immutable (cannot set {name!r})")
+
+    def _key(self) -> tuple[str, str, int]:
+        line = self.line
+        return (self.file, self.pointer, -1 if line is None else line)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Location):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __lt__(self, other: Location) -> bool:
+        return self._key() < other._key()
+
+    def __hash__(self) -> int:
+        # Not the line: hashing (frozen IR dataclasses hash their locations) must not look it up.
+        return hash((self.file, self.pointer))
+
+    def __repr__(self) -> str:
+        return f"Location(file={self.file!r}, pointer={self.pointer!r}, line={self.line!r})"
+
+    def __reduce__(self) -> tuple[type[Location], tuple[str, str, int | None]]:
+        return (Location, (self.file, self.pointer, self.line))
 
     def __str__(self) -> str:
         text = self.file
-        if self.line is not None:
-            text += f":{self.line}"
+        line = self.line
+        if line is not None:
+            text += f":{line}"
         if self.pointer:
             text += f" #{self.pointer}"
         return text
@@ -68,7 +130,10 @@ class Collector:
 
 
 def escape_pointer_token(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = str(token)
+    if "~" in text or "/" in text:
+        return text.replace("~", "~0").replace("/", "~1")
+    return text
 
 
 def unescape_pointer_token(token: str) -> str:
@@ -76,4 +141,6 @@ def unescape_pointer_token(token: str) -> str:
 
 
 def join_pointer(base: str, *tokens: str | int) -> str:
-    return base + "".join("/" + escape_pointer_token(t) for t in tokens)
+    for token in tokens:  # (a loop rather than a join: this runs for every node of a spec)
+        base += "/" + escape_pointer_token(token)
+    return base

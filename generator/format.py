@@ -1,20 +1,22 @@
-"""Stage 5, format: one `ruff check --fix` and one `ruff format` over all rendered Python files.
+"""Stage 5, format: one `ruff format` over all rendered Python (and Markdown) files.
 
-Files are written to a private temporary folder, formatted there in two ruff invocations, and read
+Files are written to a private temporary folder, formatted there in one ruff invocation, and read
 back: the caller still holds everything in memory, and the output folder is not touched. The ruff
 version is pinned by jobgen's own dependencies, so the bytes are the same on every machine.
+
+Rendering already writes each module's imports exactly and in `ruff check --select I` order (see
+render.py): there is nothing for a `ruff check --fix` pass to do, and the tests check that it stays so.
 """
 
 from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 
 from .diagnostics import InputError, Location
 
-# Rules fixed automatically: import sorting and unused imports (templates import generously).
-_FIX_RULES = "I,F401"
 # Used when the rendered files bring no pyproject.toml of their own (which holds the ruff settings
 # that users' `ruff check` / `ruff format --check` of the package will use, so both agree).
 _DEFAULT_CONFIG = """[tool.ruff]
@@ -35,13 +37,14 @@ def ruff_version() -> str:
     return version("ruff")
 
 
-def format_files(files: dict[str, str]) -> dict[str, str]:
-    """Return `files` with every `.py` file import-sorted, cleaned of unused imports and formatted.
+def format_files(files: dict[str, str], formatted: Collection[str] = ()) -> dict[str, str]:
+    """Return `files` with every `.py` and `.md` file formatted.
 
     Markdown goes through `ruff format` too: it formats the Python in code blocks, and users' own
-    `ruff format --check` of the package would otherwise flag the README.
+    `ruff format --check` of the package would otherwise flag the README. Files in `formatted` are
+    known to be formatted already (the runtime modules) and are returned as they are.
     """
-    python = sorted(path for path in files if path.endswith((".py", ".md")))
+    python = sorted(p for p in files if p.endswith((".py", ".md")) and p not in formatted)
     if not python:
         return dict(files)
     ruff = ruff_binary()
@@ -55,7 +58,6 @@ def format_files(files: dict[str, str]) -> dict[str, str]:
             files.get("pyproject.toml", _DEFAULT_CONFIG), encoding="utf-8"
         )
         common = ["--no-cache", "--config", str(root / "pyproject.toml")]
-        _run([ruff, "check", *common, "--select", _FIX_RULES, "--fix", "--exit-zero", "."], root)
         _run([ruff, "format", *common, "."], root)  # not --quiet: that hides the parse error
         result = dict(files)
         for path in python:

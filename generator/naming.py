@@ -20,11 +20,10 @@ Rules (documented in README, "Naming"):
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 import unicodedata
-
-import pydantic
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+[a-z]*")
 # Python 3.11's soft keywords, pinned: 3.12 adds `type`, which would rename every `type` field and make
@@ -32,8 +31,47 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-
 _SOFT_KEYWORDS = frozenset({"_", "case", "match"})
 # `l`, `O` and `I` are valid but ambiguous names: pycodestyle (E741-E743) and so ruff refuse them.
 _RESERVED = frozenset(keyword.kwlist) | _SOFT_KEYWORDS | {"None", "True", "False", "l", "O", "I"}
-# Attributes of BaseModel (`json`, `schema`, `copy`, `model_config`, ...) and names our templates use.
-_MODEL_RESERVED = frozenset(name for name in dir(pydantic.BaseModel) if not name.startswith("__"))
+# Attributes of BaseModel (`json`, `schema`, `copy`, `model_config`, ...) that a field must not shadow.
+# Pinned (pydantic 2.14's non-dunder attributes) so that names do not depend on the pydantic that
+# runs jobgen; tests/hostile/test_naming.py fails when an installed pydantic adds one.
+_MODEL_RESERVED = frozenset(
+    [
+        "_abc_impl",
+        "_calculate_keys",
+        "_copy_and_set_values",
+        "_get_value",
+        "_iter",
+        "_setattr_handler",
+        "construct",
+        "copy",
+        "dict",
+        "from_orm",
+        "json",
+        "model_computed_fields",
+        "model_config",
+        "model_construct",
+        "model_copy",
+        "model_dump",
+        "model_dump_json",
+        "model_extra",
+        "model_fields",
+        "model_fields_set",
+        "model_json_schema",
+        "model_parametrized_name",
+        "model_post_init",
+        "model_rebuild",
+        "model_validate",
+        "model_validate_json",
+        "model_validate_strings",
+        "parse_file",
+        "parse_obj",
+        "parse_raw",
+        "schema",
+        "schema_json",
+        "update_forward_refs",
+        "validate",
+    ]
+)
 # API modules become attributes of the clients, beside these (templates/runtime/_base_client.py).
 _MODULE_RESERVED = frozenset(
     {"models", "resources", "testing"}
@@ -152,15 +190,23 @@ MODULE_LEVEL_NAMES = (
 
 
 def _ascii(text: str) -> str:
+    if text.isascii():
+        return text
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(_ascii(text))
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _words(text: str) -> tuple[str, ...]:
+    # Cached: a spec repeats its property names everywhere (each is also a hint for a class name).
+    return tuple(_WORD.findall(_ascii(text)))
 
 
 def snake(text: str, *, empty: str = "field") -> str:
-    name = "_".join(w.lower() for w in words(text))
+    name = "_".join(w.lower() for w in _words(text))
     if not name:
         return empty
     if name[0].isdigit():
@@ -191,8 +237,9 @@ def module_name(text: str) -> str:
     return name + "_" if name in _MODULE_RESERVED or name.startswith("_") else name
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def class_name(text: str, *, empty: str = "Model") -> str:
-    name = "".join(w[:1].upper() + w[1:] for w in words(text))
+    name = "".join(w[:1].upper() + w[1:] for w in _words(text))
     if not name:
         return empty
     if name[0].isdigit():

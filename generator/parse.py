@@ -1,9 +1,12 @@
 """Stage 2, parse: a loaded OpenAPI document -> the IR (`ir.Api`).
 
-The document is first validated as a whole with openapi-pydantic (3.0 or 3.1 models), which gives the
-typed paths, operations, parameters, request bodies and responses walked here. Schemas are read as JSON
-Schema from the same validated data: JSON Schema is open-ended, and reading it directly keeps every
-keyword (`nullable`, `const`, `discriminator`, type arrays) with its JSON pointer for messages.
+The document is checked (an OpenAPI 3.0 or 3.1 version, `paths`), repaired (`repair.py`) and handed to
+the validation (`validate.py`: openapi-pydantic's models, in a worker process while this stage and the
+later ones run); the walk here reads the same plain data. Schemas are read as JSON Schema: JSON Schema
+is open-ended, and reading it directly keeps every keyword (`nullable`, `const`, `discriminator`, type
+arrays) with its JSON pointer for messages. Until the validation's verdict is in, the data may be
+anything: the walk must not assume it is valid OpenAPI, only fail cleanly (the pipeline then reports
+the validation's error in preference to its own).
 
 Problems are values: recoverable ones become warnings (with file, line, pointer) or `skipped` entries,
 and only input that cannot be understood raises `InputError`.
@@ -18,15 +21,15 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast
-
-import pydantic
-from openapi_pydantic.v3 import v3_0, v3_1
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from . import ir, naming
 from .diagnostics import Collector, InputError, Location, join_pointer, unescape_pointer_token
 from .load import Document, load_document
 from .repair import HTTP_METHODS, apply_repairs
+
+if TYPE_CHECKING:
+    from .validate import Validation
 
 _JSON_TYPES = re.compile(r"^application/([\w.+-]*\+)?json(;.*)?$|^\*/\*$|^application/\*$")
 _SKIPPED_HEADERS = {"authorization", "content-type", "accept", "content-length", "user-agent"}
@@ -89,36 +92,6 @@ def _json_kind(python_type: str) -> str:
         "float": "number",
         "bool": "boolean",
     }.get(python_type, python_type)
-
-
-_BRANCH_NAMES = frozenset(
-    name
-    for module in (v3_0, v3_1)
-    for name in dir(module)
-    if isinstance(getattr(module, name), type)
-    and issubclass(getattr(module, name), pydantic.BaseModel)
-)
-
-
-def validate_openapi(doc: Document, version: str) -> v3_0.OpenAPI | v3_1.OpenAPI:
-    """Validate the whole document with openapi-pydantic; report the most specific problem."""
-    model = v3_0.OpenAPI if version.startswith("3.0") else v3_1.OpenAPI
-    try:
-        return model.model_validate(doc.data)
-    except pydantic.ValidationError as exc:
-        error = _most_specific(exc)
-        tokens = [str(t) for t in error["loc"] if str(t) not in _BRANCH_NAMES and "[" not in str(t)]
-        pointer = join_pointer("", *tokens)
-        message = error["msg"][0].lower() + error["msg"][1:]
-        raise InputError(f"invalid OpenAPI: {message}", doc.location(pointer), "invalid") from None
-
-
-def _most_specific(exc: pydantic.ValidationError) -> Any:
-    errors = exc.errors(include_url=False)
-    # A failed union reports one error per branch; prefer a branch other than a missing `$ref`.
-    useful = [e for e in errors if not (e["type"] == "missing" and e["loc"][-1:] == ("$ref",))]
-    candidates = useful or errors
-    return max(candidates, key=lambda e: len(e["loc"]))
 
 
 # ------------------------------------------------------------------------------------ reference resolver
@@ -185,8 +158,11 @@ class _Named:
 
 
 class ApiParser:
-    def __init__(self, doc: Document, api_name: str, report: Collector) -> None:
+    def __init__(
+        self, doc: Document, api_name: str, report: Collector, validation: Validation | None = None
+    ) -> None:
         self.doc = doc
+        self.validation = validation
         self.api_name = api_name
         self.report = report
         self.resolver = Resolver(doc, report)
@@ -204,10 +180,13 @@ class ApiParser:
     def parse(self) -> ir.Api:
         version = check_openapi(self.doc)
         apply_repairs(self.doc, self.report)
-        spec = validate_openapi(self.doc, version)
+        if self.validation is not None:
+            self.validation.submit(self.doc, version)
+        else:
+            _validate_now(self.doc, version)
         data = self.doc.data
         self._reserve_component_names()
-        operations = self._operations(spec)
+        operations = self._operations()
         self._components()
         for name in ("webhooks",):
             hooks = data.get(name)
@@ -278,22 +257,23 @@ class ApiParser:
         return tuple(sorted(str(k) for k in schemes))
 
     # --------------------------------------------------------------------------------- operations
-    def _operations(self, spec: v3_0.OpenAPI | v3_1.OpenAPI) -> list[ir.Operation]:
+    def _operations(self) -> list[ir.Operation]:
         result: list[ir.Operation] = []
         method_names: dict[str, naming.Scope] = {}
         seen_ids: dict[str, Location] = {}
-        for path, item in (spec.paths or {}).items():
+        for path, item_data in self.doc.data["paths"].items():
             item_pointer = join_pointer("/paths", path)
-            item_data = self.doc.data["paths"][path]
             if isinstance(item_data, dict) and "$ref" in item_data:
                 _, _, item_data = self.resolver.resolve(item_data["$ref"], self.doc, item_pointer)
+            if not isinstance(item_data, dict):
+                continue  # not a path item: the validation reports it
             for method in HTTP_METHODS:
-                op = getattr(item, method, None)
-                if op is None:
+                op = item_data.get(method)
+                if not isinstance(op, dict):
                     continue
                 pointer = join_pointer(item_pointer, method)
                 location = self.doc.location(pointer)
-                op_id = op.operationId or ""
+                op_id = _text(op.get("operationId"))
                 if op_id in seen_ids:
                     self.report.warn(
                         f"duplicate operationId {op_id!r} (first at {seen_ids[op_id]}); "
@@ -302,13 +282,16 @@ class ApiParser:
                         "duplicate-operation-id",
                     )
                 seen_ids.setdefault(op_id, location)
-                resource = op.tags[0] if op.tags else _resource_from_path(path)
+                tags = op.get("tags")
+                resource = (
+                    _text(tags[0]) if isinstance(tags, list) and tags else _resource_from_path(path)
+                )
                 scope = method_names.setdefault(naming.snake(resource), naming.Scope())
                 py_name = scope.claim(naming.method_name(op_id))
                 params = self._params(
                     item_data.get("parameters") or [],
                     item_pointer,
-                    op_data := item_data[method],
+                    op_data := op,
                     pointer,
                     path,
                 )
@@ -322,13 +305,13 @@ class ApiParser:
                     method=method.upper(),
                     path=path,
                     resource=resource,
-                    summary=op.summary or "",
-                    description=op.description or "",
+                    summary=_text(op.get("summary")),
+                    description=_text(op.get("description")),
                     params=params,
                     body=body,
                     responses=responses,
                     location=location,
-                    deprecated=bool(op.deprecated),
+                    deprecated=op.get("deprecated") is True,
                 )
                 result.append(_with_pagination(operation, self.models))
         return result
@@ -1089,10 +1072,29 @@ def _recursion_room() -> Iterator[None]:
         sys.setrecursionlimit(old)
 
 
-def parse_api(doc: Document, api_name: str, report: Collector) -> ir.Api:
+def _text(value: Any) -> str:
+    """A string the spec gives, or "" when absent (or not a string: the validation says so)."""
+    return value if isinstance(value, str) else ""
+
+
+def _validate_now(doc: Document, version: str) -> None:
+    from .validate import problem
+
+    verdict = problem(version, doc.data)
+    if verdict is not None:
+        message, pointer, code = verdict
+        raise InputError(message, doc.location(pointer), code)
+
+
+def parse_api(
+    doc: Document, api_name: str, report: Collector, validation: Validation | None = None
+) -> ir.Api:
+    """The IR of one document. With `validation`, the document is submitted to it and the caller
+    must read its verdict (`Validation.raise_first_error`) before trusting the result; without, it
+    is validated here first."""
     with _recursion_room():
         try:
-            return ApiParser(doc, api_name, report).parse()
+            return ApiParser(doc, api_name, report, validation).parse()
         except RecursionError:
             raise InputError(
                 "schemas nest too deeply (inline or through a chain of $refs)",

@@ -9,16 +9,19 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .config import Config
 from .diagnostics import Collector, Diagnostic, InputError, Location
 
 if TYPE_CHECKING:
     from . import ir, naming
+    from .validate import Validation
+
+_T = TypeVar("_T")
 
 # The stages (YAML, openapi-pydantic, Jinja) are imported inside the functions that run them: a run
 # served from the result cache (cache.py) never needs them, and their imports dominate its start-up.
@@ -96,12 +99,29 @@ def _collector_paused() -> Iterator[None]:
 
 
 def build_project(config: Config) -> tuple[ir.Project, list[SpecReport]]:
-    """Load, parse and normalise every spec of the configuration."""
-    with _collector_paused():
-        return _build_project(config)
+    """Load, parse, validate and normalise every spec of the configuration."""
+    from .validate import validation
+
+    with _collector_paused(), validation(concurrent=len(config.specs) > 0) as checker:
+        return _validated(checker, lambda: _build_project(config, checker))
 
 
-def _build_project(config: Config) -> tuple[ir.Project, list[SpecReport]]:
+def _validated(checker: Validation, work: Callable[[], _T]) -> _T:
+    """`work()`, whose documents `checker` validates meanwhile; its verdicts come first.
+
+    Whatever `work` raises, a document submitted before it failed that validation finds invalid is
+    the error reported: that is what validating each document before using it would have found.
+    """
+    try:
+        result = work()
+    except BaseException:
+        checker.raise_first_error()
+        raise
+    checker.raise_first_error()
+    return result
+
+
+def _build_project(config: Config, checker: Validation) -> tuple[ir.Project, list[SpecReport]]:
     from . import ir, naming
     from .load import load_document
     from .normalise import apply_profiles
@@ -114,7 +134,7 @@ def _build_project(config: Config) -> tuple[ir.Project, list[SpecReport]]:
         name = api_name_for(spec, names)
         report = SpecReport(str(spec), name)
         doc = load_document(spec, str(spec))
-        api = parse_api(doc, name, report.collector)
+        api = parse_api(doc, name, report.collector, checker)
         report.operations = len(api.operations)
         report.models = len(api.models) + len(api.enums)
         apis.append(api)
@@ -124,17 +144,28 @@ def _build_project(config: Config) -> tuple[ir.Project, list[SpecReport]]:
     return ir.Project(config.package, config.version, tuple(apis)), reports
 
 
-def run(config: Config) -> Result:
-    """Everything but writing: returns the formatted files and the reports."""
+def run(config: Config, *, concurrent_validation: bool = True) -> Result:
+    """Everything but writing: returns the formatted files and the reports.
+
+    The documents are validated in a worker process while they are parsed, rendered and formatted
+    (`validate.py`); `concurrent_validation=False` validates them in this process instead (the same
+    verdicts, without the worker's start-up: for callers that run many small specs in one process).
+    """
     from .format import format_files
-    from .render import render_project
+    from .render import render_project, static_paths
+    from .validate import validation
 
     started = time.perf_counter()
-    with _collector_paused():
-        project, reports = build_project(config)
-        if config.strict:
-            enforce_strict(reports)
-        files = format_files(render_project(project))
+    with _collector_paused(), validation(concurrent_validation) as checker:
+
+        def everything() -> tuple[dict[str, str], ir.Project, list[SpecReport]]:
+            project, reports = _build_project(config, checker)
+            if config.strict:
+                enforce_strict(reports)
+            files = render_project(project)
+            return format_files(files, static_paths(project)), project, reports
+
+        files, project, reports = _validated(checker, everything)
     return Result(files, reports, project, time.perf_counter() - started)
 
 

@@ -8,9 +8,9 @@ templates only lay text out. Spec text reaches the output only through the escap
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
-import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,6 +26,10 @@ RUNTIME_DIR = "runtime"
 
 
 # ------------------------------------------------------------------------------------ escaping helpers
+# One encoder for every literal (`json.dumps` with options builds a new one per call).
+_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def py_str(value: object) -> str:
     """A Python string literal for any text, in ASCII.
 
@@ -33,7 +37,7 @@ def py_str(value: object) -> str:
     character becomes `\\uXXXX` or `\\UXXXXXXXX`. (JSON's own `ensure_ascii` writes a character
     beyond U+FFFF as a surrogate pair, which Python reads as two lone surrogates, not the character.)
     """
-    text = json.dumps(str(value), ensure_ascii=False)
+    text = _JSON.encode(str(value))
     if text.isascii() and "\x7f" not in text:
         return text
     return "".join(
@@ -74,6 +78,9 @@ def docstring_body(text: str) -> str:
 
 def comment(text: str) -> str:
     return " ".join(_clean(text).split())
+
+
+_TYPING = ("Annotated", "Any", "Literal")
 
 
 # ------------------------------------------------------------------------------------------ the views
@@ -166,6 +173,9 @@ class ApiView:
     resources: list[ResourceView]
     rebuild: list[str]
     uses: dict[str, bool] = field(default_factory=dict)
+    model_imports: str = ""  # the import block of models.py (after `from __future__ ...`)
+    resource_imports: str = ""  # and of resources.py
+    group_import: str = ""  # __init__.py's import of the group classes
 
 
 @dataclass(frozen=True)
@@ -186,6 +196,10 @@ class PackageView:
     example_api: str
     example_resource: str
     example_call: str
+    # Imports whose order depends on the API modules' names, as `ruff check --select I` orders them.
+    module_imports: str = ""  # __init__.py: `from . import <every API module>, testing`
+    client_imports: list[str] = field(default_factory=list)  # _client.py: the API group classes
+    profile_imports: list[str] = field(default_factory=list)  # _profiles.py: the models modules
 
 
 # ---------------------------------------------------------------------------------------- annotations
@@ -249,17 +263,43 @@ def _wrap(text: str) -> str:
             continue
         bullet = re.match(r"^(\s*(?:[-*+]|\d+[.)])\s+)", line)
         indent = " " * len(bullet.group(1)) if bullet else ""
-        out.extend(
-            textwrap.wrap(
-                line,
-                _WRAP,
-                subsequent_indent=indent,
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
-            or [""]
-        )
+        out.extend(wrap_line(line, _WRAP, indent) or [""])
     return "\n".join(out)
+
+
+# textwrap's whitespace: ASCII only (a no-break space is part of a word).
+_TEXTWRAP_SPACES = str.maketrans(dict.fromkeys("\t\n\x0b\x0c\r", " "))
+_SPACE_RUNS = re.compile("( +)")
+
+
+def wrap_line(line: str, width: int, indent: str = "") -> list[str]:
+    """`textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False,
+    break_on_hyphens=False)`, line for line, at a fraction of the cost (docstrings of a large spec
+    spent a quarter of the rendering time in textwrap's general machinery)."""
+    text = line.expandtabs().translate(_TEXTWRAP_SPACES)
+    chunks = [chunk for chunk in _SPACE_RUNS.split(text) if chunk]
+    lines: list[str] = []
+    count = len(chunks)
+    index = 0
+    while index < count:
+        prefix = indent if lines else ""
+        room = width - len(prefix)
+        if lines and not chunks[index].strip():
+            index += 1  # whitespace at the start of a line after the first is dropped
+        current: list[str] = []
+        length = 0
+        while index < count and length + len(chunks[index]) <= room:
+            length += len(chunks[index])
+            current.append(chunks[index])
+            index += 1
+        if index < count and not current and len(chunks[index]) > room:
+            current.append(chunks[index])  # a word longer than the line stands alone, unbroken
+            index += 1
+        if current and not current[-1].strip():
+            current.pop()  # and so is whitespace at the end of a line
+        if current:
+            lines.append(prefix + "".join(current))
+    return lines
 
 
 def _doc(*parts: str) -> str:
@@ -524,6 +564,9 @@ def _uses(api: ir.Api) -> dict[str, bool]:
 
 
 def api_view(api: ir.Api) -> ApiView:
+    models = [_model_view(m) for m in api.models]
+    enums = [_enum_view(e) for e in api.enums]
+    resources = _resource_views(api)
     return ApiView(
         module=api.name,
         group_class=naming.class_name(api.name, empty="Api") + "API",
@@ -532,12 +575,172 @@ def api_view(api: ir.Api) -> ApiView:
         version=docstring_body(comment(api.version)),
         doc=_doc(f"{api.title} ({api.version})" if api.version else api.title),
         source=docstring_body(comment(Path(api.source).name)),
-        models=[_model_view(m) for m in api.models],
-        enums=[_enum_view(e) for e in api.enums],
-        resources=_resource_views(api),
+        models=models,
+        enums=enums,
+        resources=resources,
         rebuild=_forward_references(api),
         uses=_uses(api),
+        model_imports=_model_imports(models, enums),
+        resource_imports=_resource_imports(resources),
     )
+
+
+# -------------------------------------------------------------------------------------------- imports
+# Each generated module imports exactly what it uses, in the order `ruff check --select I` wants, so
+# formatting needs `ruff format` alone (a `ruff check --fix` pass took as long again on large specs).
+# What a module uses is read off the code its views hold (annotations, defaults, argument lists,
+# request arguments: code this module made, whose only string literals are `py_str`'s) plus what the
+# template's own text uses. tests/hostile (fuzz) and the golden test run `ruff check` on the output.
+_StdImports = list[tuple[str, tuple[str, ...]]]  # (module, names; () for `import module`)
+_MODEL_IMPORTS: list[_StdImports] = [
+    [("datetime", ()), ("enum", ("Enum", "IntEnum", "StrEnum")), ("typing", _TYPING)],
+    [("pydantic", ("Field",))],
+    [(".._models", ("APIModel",))],
+]
+_RESOURCE_IMPORTS: list[_StdImports] = [
+    [
+        ("datetime", ()),
+        ("collections.abc", ("AsyncIterator", "Iterator")),
+        ("typing", (*_TYPING, "cast")),
+    ],
+    [("pydantic", ("Field",))],
+    [
+        (".._base_client", ("AsyncAPIClient", "RequestOptions", "SyncAPIClient")),
+        (".._filters", ("Filter",)),
+        (
+            ".._models",
+            (
+                "FileContent",
+                "adapter",
+                "to_cookie",
+                "to_form",
+                "to_header",
+                "to_json",
+                "to_page_size",
+                "to_path",
+                "with_query",
+            ),
+        ),
+        (".._pagination", ("paginate_async", "paginate_sync")),
+        (".._response", ("APIResponse",)),
+        (".", ("models",)),
+    ],
+]
+# A string literal as `py_str` writes it, and a name that is not an attribute (`x.name`).
+_STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_FREE_NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+
+
+def _names_used(fragments: Iterable[str]) -> set[str]:
+    code = _STRING_LITERAL.sub('""', "\n".join(fragments))
+    return set(_FREE_NAME.findall(code))
+
+
+def _import_block(sections: list[_StdImports], used: set[str]) -> str:
+    blocks: list[str] = []
+    for section in sections:
+        lines: list[str] = []
+        for module, names in section:
+            if not names:
+                if module in used:
+                    lines.append(f"import {module}")
+                continue
+            kept = [name for name in names if name in used]
+            if kept:
+                lines.append(f"from {module} import {', '.join(kept)}")
+        if lines:
+            blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _model_imports(models: list[ModelView], enums: list[EnumView]) -> str:
+    fragments = [e.base for e in enums] + [m.value for e in enums for m in e.members]
+    for model in models:
+        fragments.append(model.extra_annotation)
+        fragments.extend(f.annotation for f in model.fields)
+        fragments.extend(f.default for f in model.fields)
+    used = _names_used(fragments)
+    if models:
+        used.add("APIModel")
+    if any(model.extra_annotation for model in models):
+        used.add("Field")  # `__pydantic_extra__: ... = Field(init=False)`
+    return _import_block(_MODEL_IMPORTS, used)
+
+
+def _resource_imports(resources: list[ResourceView]) -> str:
+    fragments: list[str] = []
+    used = {"AsyncAPIClient", "SyncAPIClient"}  # the API group's __init__
+    for op in (op for resource in resources for op in resource.operations):
+        used.update(("APIResponse", "cast"))  # request_call, with_raw_response signatures
+        fragments.extend(op.positional)
+        fragments.extend(op.keyword)
+        fragments.extend(op.call_args)
+        fragments += [op.path, op.path_params, op.query, op.headers, op.json_body]
+        fragments += [op.form_data, op.files, op.content, op.return_type, op.adapters]
+        if op.pager is not None:
+            used.update(
+                ("AsyncIterator", "Iterator", "paginate_async", "paginate_sync", "with_query")
+            )
+            used.add("to_page_size")
+            fragments.extend(op.pager.keyword)
+            fragments.extend(op.pager.call_args)
+            fragments += [op.pager.item_type, op.pager.limit_param]
+    return _import_block(_RESOURCE_IMPORTS, used | _names_used(fragments))
+
+
+def natural_compare(left: str, right: str) -> int:
+    """Natural order as ruff's isort has it (the `natord` crate, after Martin Pool's strnatcmp):
+    runs of digits compare as numbers (`n2` < `n10`), and a run with a leading zero digit by digit."""
+    i = j = 0
+    while True:
+        a = left[i] if i < len(left) else ""
+        b = right[j] if j < len(right) else ""
+        if not a or not b:
+            return 0 if a == b else (-1 if not a else 1)
+        if a.isdigit() and b.isdigit() and a.isascii() and b.isascii():
+            run_a = re.match(r"[0-9]*", left[i:])
+            run_b = re.match(r"[0-9]*", right[j:])
+            digits_a = run_a.group() if run_a else ""
+            digits_b = run_b.group() if run_b else ""
+            if a == "0" or b == "0":  # fractional: digit by digit, the shorter run first
+                for x, y in zip(digits_a, digits_b, strict=False):
+                    if x != y:
+                        return -1 if x < y else 1
+                if len(digits_a) != len(digits_b):
+                    return -1 if len(digits_a) < len(digits_b) else 1
+            else:  # whole numbers: the longer run is the greater, else the first difference
+                if len(digits_a) != len(digits_b):
+                    return -1 if len(digits_a) < len(digits_b) else 1
+                if digits_a != digits_b:
+                    return -1 if digits_a < digits_b else 1
+            i += len(digits_a)
+            j += len(digits_b)
+            continue
+        if a != b:
+            return -1 if a < b else 1
+        i += 1
+        j += 1
+
+
+def _natural(text: str) -> Any:
+    return functools.cmp_to_key(natural_compare)(text)
+
+
+def _member_rank(name: str) -> int:
+    """isort's order by type: CONSTANTS, then Classes, then everything else."""
+    if len(name) > 1 and name.upper() == name and name.lower() != name:
+        return 0
+    return 1 if name[:1].isupper() else 2
+
+
+def isort_names(names: Iterable[str]) -> list[str]:
+    """Names of one `from x import ...` in the order `ruff check --select I` wants them."""
+    return sorted(names, key=lambda n: (_member_rank(n), _natural(n.lower()), _natural(n)))
+
+
+def isort_modules(modules: Iterable[str]) -> list[str]:
+    """Modules of `from .module import ...` statements (all one level up) in ruff's order."""
+    return sorted(modules, key=lambda m: (_natural(m.lower()), _natural(m)))
 
 
 # ------------------------------------------------------------------------------------------- profiles
@@ -584,6 +787,7 @@ def _profile_literal(api: ir.Api, family: ir.JobFamily) -> str:
 def _environment(template_dir: str) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir),
+        bytecode_cache=_bytecode_cache(),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -596,6 +800,25 @@ def _environment(template_dir: str) -> jinja2.Environment:
     return env
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Jinja's cache of compiled templates (what `__pycache__` is to Python modules).
+
+    Compiling the templates is most of a small spec's rendering time. Jinja keys each entry by the
+    template's source and its own version, in a folder of the user's own under the temporary
+    directory; where there is none to be had, templates are compiled every run.
+    """
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):
+        return None
+
+
+def static_paths(project: ir.Project, templates: Path | None = None) -> set[str]:
+    """The files `render_project` copies as they are (the runtime modules, already formatted)."""
+    runtime = (templates or template_dir()) / RUNTIME_DIR
+    return {f"{project.package}/{source.name}" for source in runtime.glob("*.py")}
+
+
 def package_view(project: ir.Project) -> PackageView:
     apis = [api_view(api) for api in project.apis]
     # `_client.py` imports every API's group class: modules `foo_2` and `foo2` both make `Foo2API`.
@@ -603,7 +826,9 @@ def package_view(project: ir.Project) -> PackageView:
     for index, view in enumerate(apis):
         unique = _claim_with_async(groups, view.group_class.removesuffix("API"), "API")
         if unique != view.group_class:
-            apis[index] = dataclasses.replace(view, group_class=unique)
+            apis[index] = view = dataclasses.replace(view, group_class=unique)
+        names = ", ".join(isort_names([view.group_class, "Async" + view.group_class]))
+        apis[index] = dataclasses.replace(view, group_import=f"from .resources import {names}")
     regions = _regions(project.apis)
     profiles = [
         ProfileView(api.name, _profile_literal(api, api.jobs))
@@ -611,6 +836,24 @@ def package_view(project: ir.Project) -> PackageView:
         if api.jobs is not None
     ]
     example_api, example_resource, example_call = _example(apis)
+    by_module = {api.module: api for api in apis}
+    client_imports = [
+        f"from .{module} import "
+        + ", ".join(isort_names([api.group_class, "Async" + api.group_class]))
+        for module in isort_modules(f"{api.module}.resources" for api in apis)
+        for api in [by_module[module.removesuffix(".resources")]]
+    ]
+    jobs_names = [
+        "JobProfile",
+        *(n for n in ("Endpoint", "JobStatus") if n in _names_used(p.literal for p in profiles)),
+    ]
+    profile_imports = [
+        "from ._jobs import " + ", ".join(isort_names(jobs_names)),
+        *(
+            f"from .{module} import models as {module}_models"
+            for module in isort_modules(profile.api for profile in profiles)
+        ),
+    ]
     return PackageView(
         package=project.package,
         version=project.version,
@@ -622,6 +865,9 @@ def package_view(project: ir.Project) -> PackageView:
         example_api=example_api,
         example_resource=example_resource,
         example_call=example_call,
+        module_imports="from . import " + ", ".join(isort_names([*by_module, "testing"])),
+        client_imports=client_imports,
+        profile_imports=profile_imports,
     )
 
 

@@ -141,8 +141,7 @@ def _repair_responses(
 
 
 def _move_lines(doc: Document, old: str, new: str) -> None:
-    for pointer in [p for p in doc.lines if p == old or p.startswith(old + "/")]:
-        doc.lines[new + pointer[len(old) :]] = doc.lines[pointer]
+    doc.copy_lines(old, new)
 
 
 def synthesize_operation_id(method: str, path: str) -> str:

@@ -94,3 +94,19 @@ def test_job_facade_snapshot(snapshot) -> None:  # type: ignore[no-untyped-def]
     files = _regenerate()
     assert files["ep_jobs/_profiles.py"] == snapshot
     assert files["ep_jobs/_client.py"] == snapshot
+
+
+def test_runtime_modules_are_already_formatted_as_the_package_formats(tmp_path: Path) -> None:
+    """The runtime modules are copied into the package as they are (not formatted per run), so they
+    must be what `ruff check --select I,F401 --fix` and `ruff format` make of them under the package's
+    own ruff settings: fix them with those two commands and `--config generated/pyproject.toml`."""
+    from generator.format import ruff_binary
+
+    runtime = ROOT / "templates" / "runtime"
+    config = ["--no-cache", "--config", str(GENERATED / "pyproject.toml")]
+    ruff = ruff_binary()
+    for command in (["check", "--select", "I,F401", *config], ["format", "--check", *config]):
+        done = subprocess.run(
+            [ruff, *command, str(runtime)], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr

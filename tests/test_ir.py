@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from generator.config import load_config
+from generator.diagnostics import Location
 from generator.pipeline import build_project
 
 from .conftest import ROOT
@@ -23,6 +24,8 @@ def _plain(value: Any) -> Any:
         }
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
+    if isinstance(value, Location):
+        return {"@": "Location", "file": value.file, "pointer": value.pointer, "line": value.line}
     return value
 
 

@@ -23,9 +23,7 @@ import httpx
 import pydantic
 
 from ._base_client import retry_after_seconds, should_retry_status
-from ._constants import (
-    DEFAULT_POLL_JITTER,
-)
+from ._constants import DEFAULT_POLL_JITTER
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -316,7 +314,9 @@ class JobFlow:
                 failures += 1
                 if failures > self._client.max_retries:
                     raise
-                retry_after = _retry_after(error.response) if isinstance(error, APIStatusError) else None
+                retry_after = (
+                    _retry_after(error.response) if isinstance(error, APIStatusError) else None
+                )
             else:
                 failures = 0
                 if emit and current.raw_status.strip().casefold() != previous:

@@ -37,10 +37,7 @@ class APIModel(pydantic.BaseModel):
     """
 
     model_config = pydantic.ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        protected_namespaces=(),
-        use_enum_values=False,
+        extra="allow", populate_by_name=True, protected_namespaces=(), use_enum_values=False
     )
 
     def to_dict(self) -> dict[str, Any]:

@@ -370,3 +370,13 @@ def test_a_model_named_like_a_builtin_class_is_renamed_and_imports(tmp_path: Pat
         thing = imported.modules["api.models"].Thing
         payload = {"warnings": [{"code": "w1"}], "error": {"detail": "d"}}
         assert thing.model_validate(payload).to_dict() == payload
+
+
+def test_the_pinned_basemodel_attributes_cover_the_installed_pydantic() -> None:
+    """Field names avoid BaseModel's attributes from a pinned list (so the output does not depend on
+    the pydantic running jobgen); a pydantic that adds one must be noticed and the list extended."""
+    import pydantic
+
+    installed = {name for name in dir(pydantic.BaseModel) if not name.startswith("__")}
+    assert installed <= naming._MODEL_RESERVED, sorted(installed - naming._MODEL_RESERVED)
+    assert naming.field_name("model_dump") != "model_dump"
