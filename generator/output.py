@@ -16,8 +16,6 @@ The only module that touches the output folder. What it guarantees:
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import difflib
 import errno
 import hashlib
@@ -272,10 +270,14 @@ _AT_FDCWD = -100
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two folders (Linux renameat2). False when the system cannot."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
+    import ctypes
+
+    try:
+        # The symbols of the running program, C library included (what `find_library` would
+        # have found, without the `ldconfig` it runs to find it).
+        libc = ctypes.CDLL(None, use_errno=True)
+    except (OSError, TypeError):  # no dlopen(NULL): not a system with renameat2 either
         return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
         return False

@@ -186,11 +186,9 @@ class Validation:
             with contextlib.suppress(OSError):
                 if worker.stdout is not None:
                     worker.stdout.close()
-            try:
-                worker.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # pragma: no cover - a worker stuck past its input
-                worker.kill()
-                worker.wait()
+            # Without a timeout: Popen.wait(timeout) polls with sleeps of up to 50 ms. The worker
+            # has been killed, or has no input left and exits as soon as its last answer is out.
+            worker.wait()
 
 
 @contextlib.contextmanager

@@ -42,3 +42,25 @@ def test_wrap_line_is_textwrap(line: str, width: int, indent: str) -> None:
         line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
     )
     assert wrap_line(line, width, indent) == expected
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(
+    words=st.lists(
+        st.text(
+            st.characters(blacklist_categories=["Zs", "Zl", "Zp", "Cc"]), min_size=1, max_size=12
+        )
+        | st.sampled_from(["a", "word", "x" * 30, "é"]),
+        max_size=40,
+    ),
+    width=st.integers(min_value=2, max_value=100),
+    indent=st.sampled_from(["", " ", "   "]),
+)
+def test_prose_of_single_spaced_words_wraps_as_textwrap_does(
+    words: list[str], width: int, indent: str
+) -> None:
+    line = " ".join(words)
+    expected = textwrap.wrap(
+        line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+    )
+    assert wrap_line(line, width, indent) == expected

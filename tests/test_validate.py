@@ -1,0 +1,118 @@
+"""Validation in a worker process (`generator/validate.py`) gives the verdicts, and the errors, that
+validating each document in this process before parsing it gives; a failing worker changes nothing
+but speed; and whatever else fails in a run, an invalid document is the error reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from generator import validate
+from generator.config import Config
+from generator.diagnostics import Collector, InputError
+from generator.load import load_document
+from generator.parse import check_openapi
+from generator.pipeline import run
+from generator.repair import apply_repairs
+
+from .hostile import support
+
+ERRORS = sorted(p for p in support.CORPUS.iterdir() if p.is_file() and p.name.startswith("error-"))
+
+
+def _outcome(spec: Path, concurrent: bool, tmp_path: Path) -> str:
+    config = Config(specs=(spec,), output=tmp_path / "out", package="pkg")
+    try:
+        run(config, concurrent_validation=concurrent)
+    except InputError as exc:
+        return str(exc)
+    return "ok"
+
+
+@pytest.mark.parametrize("spec", ERRORS, ids=lambda p: p.stem)
+def test_worker_and_inline_validation_give_the_same_error(spec: Path, tmp_path: Path) -> None:
+    assert _outcome(spec, True, tmp_path) == _outcome(spec, False, tmp_path)
+
+
+def _doc(tmp_path: Path, name: str, data: object) -> tuple[object, str]:
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    doc = load_document(path)
+    version = check_openapi(doc)
+    apply_repairs(doc, Collector())
+    return doc, version
+
+
+def _spec(paths: object) -> dict[str, object]:
+    return {"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": paths}
+
+
+def test_verdicts_come_in_submission_order_and_name_the_first_invalid_document(
+    tmp_path: Path,
+) -> None:
+    good, version = _doc(tmp_path, "good.json", _spec({}))
+    bad, _ = _doc(tmp_path, "bad.json", _spec({"/a": {"get": {"responses": 7}}}))
+    with validate.validation() as checker:
+        checker.submit(good, version)
+        checker.raise_first_error()  # the valid one alone: nothing to say
+        checker.submit(bad, version)
+        checker.submit(good, version)
+        with pytest.raises(InputError) as caught:
+            checker.raise_first_error()
+    assert "bad.json" in str(caught.value)
+    assert "#/paths/~1a/get/responses" in str(caught.value)
+
+
+def test_a_worker_that_dies_is_replaced_by_validating_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad, version = _doc(tmp_path, "bad.json", _spec({"/a": {"get": {"responses": 7}}}))
+    checker = validate.Validation(concurrent=True)
+    assert checker._worker is not None
+    checker._worker.kill()  # as if it crashed (or was killed by the OOM killer)
+    checker._worker.wait()
+    checker.submit(bad, version)
+    with pytest.raises(InputError, match="invalid OpenAPI"):
+        checker.raise_first_error()
+    checker.close()
+
+
+def test_without_an_interpreter_to_start_validation_runs_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(validate.sys, "executable", str(tmp_path / "no-such-python"))
+    bad, version = _doc(tmp_path, "bad.json", _spec({"/a": {"get": {"responses": 7}}}))
+    with validate.validation() as checker:
+        assert checker._worker is None
+        checker.submit(bad, version)
+        with pytest.raises(InputError, match="invalid OpenAPI"):
+            checker.raise_first_error()
+
+
+def test_an_invalid_document_outranks_a_later_failure(tmp_path: Path) -> None:
+    """The first spec is invalid OpenAPI; the second cannot even be read. Validating each document
+    before going on reported the first: so does a run whose validation is still in flight."""
+    invalid = tmp_path / "first.json"
+    invalid.write_text(json.dumps(_spec({"/a": {"get": {"responses": 7}}})), encoding="utf-8")
+    config = Config(specs=(invalid, tmp_path / "missing.yaml"), output=tmp_path / "o", package="p")
+    with pytest.raises(InputError) as caught:
+        run(config)
+    assert "first.json" in str(caught.value) and "invalid OpenAPI" in str(caught.value)
+
+
+def test_the_worker_is_gone_when_a_run_fails(tmp_path: Path) -> None:
+    started: list[validate.Validation] = []
+    original = validate.Validation.__init__
+
+    def spy(self: validate.Validation, concurrent: bool = True) -> None:
+        original(self, concurrent)
+        started.append(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(validate.Validation, "__init__", spy)
+        config = Config(specs=(tmp_path / "missing.yaml",), output=tmp_path / "o", package="p")
+        with pytest.raises(InputError):
+            run(config)
+    assert started and all(v._worker is None for v in started)
