@@ -520,6 +520,7 @@ def _uses(api: ir.Api) -> dict[str, bool]:
         "literal": any(isinstance(t, ir.LiteralType) for t in walked),
         "str_enum": any(e.value_kind == "str" for e in api.enums),
         "int_enum": any(e.value_kind == "int" for e in api.enums),
+        "float_enum": any(e.value_kind == "float" for e in api.enums),
     }
 
 
