@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import re
 import sys
 from collections.abc import Iterator
@@ -601,7 +602,9 @@ class ApiParser:
                 )
                 schema = {k: v for k, v in schema.items() if k != keyword}
         if "const" in schema:
-            return ir.LiteralType((schema["const"],))
+            return self._literal(
+                [schema["const"]], doc.location(join_pointer(at, "const")), "const"
+            )
         if "enum" in schema:
             return self._enum(schema, doc, at, hint)
         for combiner in ("oneOf", "anyOf"):
@@ -669,13 +672,30 @@ class ApiParser:
             raise InputError(
                 "`enum` must be a non-empty list", doc.location(join_pointer(at, "enum")), "invalid"
             )
+        where = doc.location(join_pointer(at, "enum"))
         present = [v for v in values if v is not None]
         nullable = len(present) != len(values)
-        kinds = {type(v) for v in present}
-        if len(present) <= 1 or not (kinds <= {str} or kinds <= {int}):
-            literal: ir.TypeRef = (
-                ir.LiteralType(tuple(_dedupe(present))) if present else ir.PrimitiveType("none")
+        if any(_is_nan(v) for v in present):
+            # No value, NaN itself included, equals NaN: it can never match, and JSON cannot carry it.
+            present = [v for v in present if not _is_nan(v)]
+            self.report.warn(
+                "enum value nan equals no number, itself included: "
+                + (
+                    "it is left out"
+                    if present
+                    else "the client types it as float and does not check it"
+                ),
+                where,
+                "enum-nan",
             )
+            if not present:
+                number = ir.PrimitiveType("float")
+                return ir.NullableType(number) if nullable else number
+        kinds = {type(v) for v in present}
+        # Numbers with a float among them: a `float, Enum` (when every integer is a float exactly).
+        floats = float in kinds and kinds <= {int, float} and all(map(_exact_float, present))
+        if len(present) <= 1 or not (kinds <= {str} or kinds <= {int} or floats):
+            literal = self._literal(present, where, "enum") if present else ir.PrimitiveType("none")
             return ir.NullableType(literal) if nullable and present else literal
         key = (doc.path, at)
         name = self._claim(key, hint, "enum")
@@ -699,13 +719,34 @@ class ApiParser:
                     doc.location(join_pointer(at, "enum")),
                     "enum-collision",
                 )
-            members.append(ir.EnumMember(claimed, value))
-        value_kind: Literal["str", "int"] = "str" if kinds <= {str} else "int"
+            members.append(ir.EnumMember(claimed, float(value) if floats else value))
+        value_kind: Literal["str", "int", "float"] = (
+            "str" if kinds <= {str} else "float" if floats else "int"
+        )
         self.enums[name] = ir.Enum(
             name, tuple(members), value_kind, doc.location(at), _description(schema)
         )
         self.named[key] = _Named(name, "enum")
         return ir.NullableType(ir.EnumRef(name)) if nullable else ir.EnumRef(name)
+
+    def _literal(self, values: list[Any], where: Location, keyword: str) -> ir.TypeRef:
+        """`Literal[values]`; floats, which a Literal cannot hold, are typed `float` beside it."""
+        floats = [v for v in values if isinstance(v, float)]
+        # Deduplicated by type as well as value: `1 == True`, but JSON's 1 and true differ.
+        others = list({(type(v), v): v for v in values if not isinstance(v, float)}.values())
+        if not floats:
+            return ir.LiteralType(tuple(others))
+        one = len(floats) == 1
+        self.report.warn(
+            f"{keyword} value{'' if one else 's'} {', '.join(map(repr, floats))} "
+            f"{'is a float' if one else 'are floats'}, which a Literal cannot hold: "
+            f"the client types {'it' if one else 'them'} as float "
+            f"and does not check {'it' if one else 'them'}",
+            where,
+            "enum-float",
+        )
+        number = ir.PrimitiveType("float")
+        return ir.UnionType((number, ir.LiteralType(tuple(others)))) if others else number
 
     def _claim(self, key: tuple[str, str], hint: str, kind: str) -> str:
         existing = self.named.get(key)
@@ -899,6 +940,18 @@ def _description(schema: Any) -> str:
         text = schema.get("description") or schema.get("title") or ""
         return str(text).strip()
     return ""
+
+
+def _is_nan(value: object) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _exact_float(value: float) -> bool:
+    """Does `float(value)` give the same number (an integer beyond 2**53, or 10**400, does not)?"""
+    try:
+        return float(value) == value
+    except OverflowError:
+        return False
 
 
 def _dedupe(items: list[ir.TypeRef] | list[Any]) -> list[Any]:

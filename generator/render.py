@@ -172,7 +172,6 @@ class ApiView:
     enums: list[EnumView]
     resources: list[ResourceView]
     rebuild: list[str]
-    uses: dict[str, bool] = field(default_factory=dict)
     model_imports: str = ""  # the import block of models.py (after `from __future__ ...`)
     resource_imports: str = ""  # and of resources.py
     group_import: str = ""  # __init__.py's import of the group classes
@@ -576,21 +575,6 @@ def _claim_with_async(taken: set[str], base: str, suffix: str) -> str:
     return name
 
 
-def _uses(api: ir.Api) -> dict[str, bool]:
-    text_types = [f.type for m in api.models for f in m.fields] + [
-        m.additional for m in api.models if m.additional is not None
-    ]
-    walked = [t for type_ in text_types for t in ir.iter_types(type_)]
-    return {
-        "datetime": any(
-            isinstance(t, ir.PrimitiveType) and t.name in ("date", "datetime") for t in walked
-        ),
-        "literal": any(isinstance(t, ir.LiteralType) for t in walked),
-        "str_enum": any(e.value_kind == "str" for e in api.enums),
-        "int_enum": any(e.value_kind == "int" for e in api.enums),
-    }
-
-
 def api_view(api: ir.Api) -> ApiView:
     models = [_model_view(m) for m in api.models]
     enums = [_enum_view(e) for e in api.enums]
@@ -607,7 +591,6 @@ def api_view(api: ir.Api) -> ApiView:
         enums=enums,
         resources=resources,
         rebuild=_forward_references(api),
-        uses=_uses(api),
         model_imports=_model_imports(models, enums),
         resource_imports=_resource_imports(resources),
     )

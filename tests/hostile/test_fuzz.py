@@ -3,11 +3,12 @@
 Names are keywords, builtins, pydantic attributes, names the generated code itself uses, unicode,
 digits-first, dunders and case-only twins; text fields hold docstring and string terminators,
 backslashes, Jinja syntax, NUL and control characters. Schemas are nested, recursive, wide, unions,
-allOf merges, maps, nullable, and enums of ints, mixed values, empty strings and values that collide
-once sanitised. For each spec the outcome must be either a clean `InputError` (the CLI's one-line exit
-2) or a package whose rendered modules parse, pass `ruff check` and `ruff format --check` under the
-generated pyproject.toml (checked in one batch at the end), import, build their clients, and validate
-an example payload built from the random schema through the generated model.
+allOf merges, maps, nullable, and enums of ints, floats (`.inf` and `.nan` too: a spec holding them is
+written as YAML), mixed values, empty strings and values that collide once sanitised. For each spec the
+outcome must be either a clean `InputError` (the CLI's one-line exit 2) or a package whose rendered
+modules parse, pass `ruff check` and `ruff format --check` under the generated pyproject.toml (checked
+in one batch at the end), import, build their clients, and validate an example payload built from the
+random schema through the generated model.
 
 Profiles (env JOBGEN_FUZZ_PROFILE): `ci` (default: 300 examples, derandomized, so CI is deterministic)
 `long` (10,000 examples, random; run locally), `shrink` (the ci search, shrinking a failure) and
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import keyword
+import math
 import os
 import re
 import shutil
@@ -27,6 +29,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -262,9 +265,19 @@ texts = st.lists(st.one_of(st.sampled_from(NASTY_TEXT), st.text(max_size=12)), m
 DATE_TIME = "2024-01-02T03:04:05Z"
 
 
+# Floats that JSON writes with a point and no exponent (the YAML reader takes `1e-05` for a string),
+# whole ones that equal ints, -0.0, and what only YAML can write: .inf, -.inf and .nan.
+floats = st.one_of(
+    st.floats(-1e6, 1e6, allow_nan=False).map(lambda f: round(f, 3)),
+    st.sampled_from([0.5, 1.0, -0.0, 0.1, 2.25, math.inf, -math.inf, math.nan]),
+)
+
+
 @st.composite
 def enum_values(draw: st.DrawFn) -> list[Any]:
-    kind = draw(st.sampled_from(["str", "int", "mixed", "colliding", "single"]))
+    kind = draw(
+        st.sampled_from(["str", "int", "mixed", "colliding", "single", "float", "float-mixed"])
+    )
     if kind == "str":
         values: list[Any] = draw(
             st.lists(st.one_of(names, texts), min_size=1, max_size=6, unique=True)
@@ -280,6 +293,17 @@ def enum_values(draw: st.DrawFn) -> list[Any]:
             )
         )
         values = list({json.dumps(v): v for v in values}.values())
+    elif kind == "float":  # numbers, at least one a float; repeats (1 and 1.0) allowed
+        values = draw(st.lists(st.one_of(floats, st.integers(-5, 5)), max_size=5))
+        values.insert(draw(st.integers(0, len(values))), draw(floats))
+    elif kind == "float-mixed":
+        values = draw(
+            st.lists(
+                st.one_of(floats, st.integers(-5, 5), names, st.booleans(), st.just(None)),
+                max_size=5,
+            )
+        )
+        values.insert(draw(st.integers(0, len(values))), draw(floats))
     elif kind == "colliding":
         base = draw(names)
         values = list(
@@ -311,7 +335,7 @@ def leaf_schemas() -> st.SearchStrategy[dict[str, Any]]:
                 "enum": [str(v) for v in values if v is not None] or ["x"],
             }
         ),
-        st.one_of(st.integers(-3, 3), names).map(lambda value: {"const": value}),
+        st.one_of(st.integers(-3, 3), names, floats).map(lambda value: {"const": value}),
     )
 
 
@@ -493,11 +517,13 @@ def example(schema: Any, named: dict[str, Any], depth: int = 0) -> Any:
     if "$ref" in schema:
         name = unescape_pointer_token(schema["$ref"].rsplit("/", 1)[1])
         return example(named[name], named, depth + 1)
-    if "const" in schema:
-        return schema["const"]
-    if "enum" in schema:
-        values = [v for v in schema["enum"] if v is not None]
-        return values[0] if values else None
+    if "const" in schema or "enum" in schema:
+        values = [schema["const"]] if "const" in schema else schema["enum"]
+        # NaN equals nothing: jobgen leaves it out of enums (a NaN-only one is a plain float).
+        present = [v for v in values if v is not None and not _is_nan(v)]
+        if present:
+            return present[0]
+        return 1.5 if any(map(_is_nan, values)) else None
     for combiner in ("anyOf", "oneOf"):
         if combiner in schema:
             return example(schema[combiner][0], named, depth + 1)
@@ -532,6 +558,10 @@ def example(schema: Any, named: dict[str, Any], depth: int = 0) -> Any:
             "uuid": "12345678-1234-5678-1234-567812345678",
         }.get(fmt, "text")
     return {"integer": 7, "number": 1.5, "boolean": True, "null": None}.get(kind, "anything")
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
 
 
 def _refers(schema: Any) -> bool:
@@ -594,7 +624,12 @@ def test_random_valid_specs_give_clean_errors_or_working_packages(
         counter[0] += 1
         case = tmp_path / f"case{counter[0]}"
         package = f"fz{counter[0]}"
-        path = support.write_spec(case, spec, stem)
+        try:
+            json.dumps(spec, allow_nan=False)
+            source: dict[str, Any] | str = spec
+        except ValueError:  # .inf or .nan: JSON cannot write them, YAML can
+            source = yaml.safe_dump(spec, allow_unicode=False, sort_keys=False)
+        path = support.write_spec(case, source, stem)
         try:
             result = support.generate([path], package)
         except InputError as exc:
