@@ -60,8 +60,13 @@ def py_value(value: object) -> str:
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+# Whitespace at the end of a line (what `str.rstrip` removes from each line).
+_LINE_END_SPACE = re.compile(r"[^\S\n]+(?=\n)")
+
+
 def _clean(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROLS.sub("", text)
 
 
@@ -69,8 +74,8 @@ def docstring_body(text: str) -> str:
     """Text made safe inside a triple-quoted docstring: no closing quotes, no escapes, no controls."""
     text = _clean(text).strip()
     text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    lines = [line.rstrip() for line in text.split("\n")]
-    text = "\n".join(lines)
+    if "\n" in text:
+        text = _LINE_END_SPACE.sub("", text)
     if text.endswith('"'):
         text += " "
     return text

@@ -62,7 +62,7 @@ def apply_repairs(doc: Document, report: Collector) -> None:
         report.warn(f"repaired [{code}]: {message}", doc.location(pointer), code)
 
     _repair_operations(doc, warn)
-    _walk(data, "", False, _SchemaRepairs(is_30, warn))
+    _walk(data, _SchemaRepairs(is_30, warn))
 
 
 def _repair_operations(doc: Document, warn: Callable[[str, str, str], None]) -> None:
@@ -154,9 +154,28 @@ class _SchemaRepairs:
         self.is_30 = is_30
         self.warn = warn
 
-    def __call__(self, node: dict[str, Any], pointer: str) -> None:
-        if "/schema" not in pointer:  # only schemas (under `schema`/`schemas`) are repaired here
+    def _needs_repair(self, node: dict[str, Any]) -> bool:
+        """Whether any repair below may apply (most schemas need none: then no pointer is made)."""
+        if isinstance(node.get("items"), list):
+            return True
+        if "required" in node:
+            required = node["required"]
+            names = isinstance(required, list) and all(isinstance(r, str) for r in required)
+            if (names and not required and self.is_30) or (
+                not names and not isinstance(required, bool)
+            ):
+                return True
+        if isinstance(node.get("$ref"), str) and len(node) > 1:
+            return True
+        if self.is_30:
+            return isinstance(node.get("type"), list)
+        return node.get("nullable") is True and "$ref" not in node
+
+    def __call__(self, node: dict[str, Any], path: _Path) -> None:
+        """Repair `node`, a schema (or any mapping under `schema`/`schemas`) at `path`."""
+        if not self._needs_repair(node):
             return
+        pointer = _pointer(path)
         items = node.get("items")
         if isinstance(items, list):
             schemas = [s for s in items if isinstance(s, dict)]
@@ -199,26 +218,43 @@ class _SchemaRepairs:
             self.warn("nullable-in-3.1", join_pointer(pointer, "nullable"), "")
 
 
-def _walk(node: Any, pointer: str, schema_map: bool, visit: _SchemaRepairs) -> None:
-    """Visit every mapping that may be a schema, depth first, skipping example data."""
-    stack: list[tuple[Any, str, bool]] = [(node, pointer, schema_map)]
+# Where a node is, as (parent's path, key): the JSON pointer is spelt out only for a node that is
+# repaired (building every node's pointer was most of the walk's time on a large spec).
+_Path = tuple[Any, str] | None
+
+
+def _pointer(path: _Path) -> str:
+    tokens: list[str] = []
+    while path is not None:
+        path, token = path
+        tokens.append(escape_pointer_token(token))
+    return "".join("/" + token for token in reversed(tokens))
+
+
+def _walk(root: Any, visit: _SchemaRepairs) -> None:
+    """Visit every mapping under a `schema`/`schemas` key that may be a schema, depth first, skipping
+    example data (keys that start with `schema` are where schemas are: `schema`, `schemas`)."""
+    # (value, path, under a `schema...` key, is a map of names to schemas)
+    stack: list[tuple[Any, _Path, bool, bool]] = [(root, None, False, False)]
+    pop, push = stack.pop, stack.append
     while stack:
-        current, at, is_map = stack.pop()
-        if isinstance(current, dict):
-            if not is_map:
-                visit(current, at)
+        current, path, under, is_map = pop()
+        if type(current) is dict:
+            if under and not is_map:
+                visit(current, path)
             for key, value in current.items():
                 if not is_map and (key in _DATA_KEYS or key.startswith("x-")):
                     continue
-                if isinstance(value, dict | list):
-                    stack.append(
+                if type(value) is dict or type(value) is list:
+                    push(
                         (
                             value,
-                            at + "/" + escape_pointer_token(key),
+                            (path, key),
+                            under or key.startswith("schema"),
                             key in _SCHEMA_MAPS and not is_map,
                         )
                     )
-        elif isinstance(current, list):
+        elif type(current) is list:
             for index, value in enumerate(current):
-                if isinstance(value, dict | list):
-                    stack.append((value, f"{at}/{index}", False))
+                if type(value) is dict or type(value) is list:
+                    push((value, (path, str(index)), under, False))
