@@ -12,30 +12,30 @@ When the pipeline fails for another reason, the verdicts on the documents alread
 so a run reports the same error as validating each document before parsing it would have. If the
 worker cannot be started or dies, the same validation runs in this process: the result is the same.
 
-    python -m generator.validate   # the worker: framed marshal documents in, JSON lines out
+The worker is `openapi_check.py`, run as a script.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import marshal
-import struct
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from .diagnostics import InputError, join_pointer
+from .openapi_check import HEADER, SKIP, VALIDATE
 
 if TYPE_CHECKING:
     from .load import Document
 
-# A frame: 4-byte big-endian length, then marshal.dumps((version, data)); a zero length ends the
-# stream. (The worker is this interpreter, so marshal is exact and the fastest way across.)
-_HEADER = struct.Struct(">I")
+# A frame: 4-byte big-endian length, then b"V" + marshal.dumps((version, data)), or b"S" (skip). The
+# worker is this interpreter, so marshal is exact and the fastest way across.
 _MARSHAL_VERSION = 4
 
 
@@ -45,54 +45,16 @@ Verdict = tuple[str, str, str]  # (message, JSON pointer, code) of a document's 
 
 def problem(version: str, data: Any) -> Verdict | None:
     """The most specific problem openapi-pydantic finds in a document, or None if it is valid."""
-    import pydantic
-    from openapi_pydantic.v3 import v3_0, v3_1
+    from .openapi_check import problem as check
 
-    model = v3_0.OpenAPI if version.startswith("3.0") else v3_1.OpenAPI
-    try:
-        model.model_validate(data)
-    except pydantic.ValidationError as exc:
-        error = _most_specific(exc)
-        branches = _branch_names()
-        tokens = [str(t) for t in error["loc"] if str(t) not in branches and "[" not in str(t)]
-        message = error["msg"][0].lower() + error["msg"][1:]
-        return f"invalid OpenAPI: {message}", join_pointer("", *tokens), "invalid"
-    except RecursionError:
-        return "schemas nest too deeply (inline or through a chain of $refs)", "", "too-deep"
-    return None
-
-
-def _most_specific(exc: Any) -> Any:
-    errors = exc.errors(include_url=False)
-    # A failed union reports one error per branch; prefer a branch other than a missing `$ref`.
-    useful = [e for e in errors if not (e["type"] == "missing" and e["loc"][-1:] == ("$ref",))]
-    candidates = useful or errors
-    return max(candidates, key=lambda e: len(e["loc"]))
-
-
-_BRANCHES: frozenset[str] | None = None
-
-
-def _branch_names() -> frozenset[str]:
-    """Names of openapi-pydantic's model classes: a union's branches appear in error locations."""
-    global _BRANCHES  # a cache of a fact about an imported library
-    if _BRANCHES is None:
-        import pydantic
-        from openapi_pydantic.v3 import v3_0, v3_1
-
-        _BRANCHES = frozenset(
-            name
-            for module in (v3_0, v3_1)
-            for name in dir(module)
-            if isinstance(getattr(module, name), type)
-            and issubclass(getattr(module, name), pydantic.BaseModel)
-        )
-    return _BRANCHES
+    found = check(version, data)
+    if found is None:
+        return None
+    message, tokens, code = found
+    return message, join_pointer("", *tokens), code
 
 
 # ------------------------------------------------------------------------------------ the client
-_VALIDATE = b"V"  # a frame's first byte: validate the marshalled (version, data) that follows
-_SKIP = b"S"  # or: answer "skipped" (that document is validated in the calling process)
 
 
 class Validation:
@@ -107,24 +69,15 @@ class Validation:
             self._start()
 
     def _start(self) -> None:
-        root = str(Path(__file__).resolve().parent.parent)
-        bootstrap = (
-            f"import sys; sys.path.insert(0, {root!r}); "
-            "from generator.validate import serve; serve()"
-        )
-        try:
-            self._worker = subprocess.Popen(
-                [sys.executable, "-I", "-c", bootstrap],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                bufsize=0,
-            )
-        except (OSError, ValueError):
-            self._worker = None  # no interpreter to start: everything is validated inline
-            return
-        assert self._worker.stdin is not None
-        self._writer = _Writer(self._worker.stdin)
+        global _SPARE
+        worker, _SPARE = _SPARE, None
+        if worker is None or worker.poll() is not None:
+            worker = _spawn()
+        self._worker = worker
+        if worker is None:
+            return  # no interpreter to start: everything is validated inline
+        assert worker.stdin is not None
+        self._writer = _Writer(worker.stdin)
 
     def submit(self, doc: Document, version: str) -> None:
         """Validate `doc` as it is now (loaded and repaired); `raise_first_error` reads the verdict."""
@@ -132,9 +85,9 @@ class Validation:
         if self._writer is None:
             return
         try:
-            frame = _VALIDATE + marshal.dumps((version, doc.data), _MARSHAL_VERSION)
+            frame = VALIDATE + marshal.dumps((version, doc.data), _MARSHAL_VERSION)
         except ValueError:  # nested too deeply for marshal: the worker skips it, it is done here
-            frame = _SKIP
+            frame = SKIP
         self._writer.put(frame)
 
     def raise_first_error(self) -> None:
@@ -149,26 +102,26 @@ class Validation:
         while len(self._verdicts) <= index:
             doc, version = self._sent[len(self._verdicts)]
             answer = self._answer()
-            if answer == "skipped":
-                answer = problem(version, doc.data)
-            self._verdicts.append(answer)
+            self._verdicts.append(problem(version, doc.data) if isinstance(answer, str) else answer)
         return self._verdicts[index]
 
-    def _answer(self) -> Any:
-        """The worker's next verdict: None (valid), a `Verdict`, or "skipped" (made here instead)."""
+    def _answer(self) -> Verdict | str | None:
+        """The worker's next verdict, or "skipped" when this process must make it instead."""
         worker = self._worker
         if worker is None or worker.stdout is None:
             return "skipped"
         try:
             line = worker.stdout.readline()
-            answer = json.loads(line) if line else "skipped"
+            answer = json.loads(line) if line else None
         except (OSError, ValueError):
-            answer = "skipped"
-        if answer == "skipped" and not line:
-            self._stop(kill=True)  # the worker died: the rest is validated here
+            line, answer = b"", None
+        if not line:
+            self._stop(kill=True)  # the worker died: this and the rest are validated here
+            return "skipped"
         if answer is None or answer == "skipped":
-            return answer
-        return (str(answer[0]), str(answer[1]), str(answer[2]))
+            return cast(str | None, answer)
+        message, tokens, code = answer
+        return str(message), join_pointer("", *(str(t) for t in tokens)), str(code)
 
     def close(self, kill: bool = False) -> None:
         """Stop the worker: after its last answer, or at once (`kill`) when the run has failed."""
@@ -189,6 +142,49 @@ class Validation:
             # Without a timeout: Popen.wait(timeout) polls with sleeps of up to 50 ms. The worker
             # has been killed, or has no input left and exits as soon as its last answer is out.
             worker.wait()
+
+
+def _spawn() -> subprocess.Popen[bytes] | None:
+    # The worker is `openapi_check.py` run as a script: it imports the standard library, pydantic
+    # and openapi-pydantic, and nothing of jobgen (-I keeps the user's environment variables and
+    # site-packages, and the script's folder, off its path).
+    script = str(Path(__file__).resolve().parent / "openapi_check.py")
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-I", script],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            bufsize=0,
+        )
+    except (OSError, ValueError):
+        return None
+
+
+_SPARE: subprocess.Popen[bytes] | None = None  # a worker started ahead of the run that uses it
+
+
+def prestart() -> None:
+    """Start the worker now, for the next `Validation` of this process to take (the CLI calls this
+    first thing: the worker's imports then overlap the CLI's own). Stopped at exit if unused."""
+    global _SPARE
+    if _SPARE is None:
+        _SPARE = _spawn()
+        if _SPARE is not None:
+            atexit.register(_drop_spare)
+
+
+def _drop_spare() -> None:
+    global _SPARE
+    worker, _SPARE = _SPARE, None
+    if worker is not None:
+        with contextlib.suppress(OSError):
+            worker.kill()
+        worker.wait()
+        for pipe in (worker.stdin, worker.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
 
 
 @contextlib.contextmanager
@@ -228,7 +224,7 @@ class _Writer:
                     frame = self._frames.pop(0)
                 if frame is None:
                     break
-                self._write(_HEADER.pack(len(frame)) + frame)
+                self._write(HEADER.pack(len(frame)) + frame)
         except (OSError, ValueError):
             pass  # the worker is gone; its verdicts will be missing, and made inline
         finally:
@@ -244,27 +240,3 @@ class _Writer:
     def close(self) -> None:
         self.put(None)
         self._thread.join()
-
-
-# ------------------------------------------------------------------------------------ the worker
-def serve() -> None:
-    """The worker: reads frames from stdin until it closes; writes one JSON line per frame: null
-    (valid), [message, pointer, code], or "skipped"."""
-    source, sink = sys.stdin.buffer, sys.stdout.buffer
-    try:
-        while True:
-            header = source.read(_HEADER.size)
-            if len(header) < _HEADER.size:
-                return
-            (length,) = _HEADER.unpack(header)
-            body = source.read(length)
-            if len(body) < length:
-                return
-            answer: Any = "skipped"
-            if body[:1] == _VALIDATE:
-                version, data = marshal.loads(body[1:])
-                answer = problem(version, data)
-            sink.write(json.dumps(answer).encode() + b"\n")
-            sink.flush()
-    except (BrokenPipeError, KeyboardInterrupt):
-        pass

@@ -57,10 +57,12 @@ def test_verdicts_come_in_submission_order_and_name_the_first_invalid_document(
     with validate.validation() as checker:
         checker.submit(good, version)
         checker.raise_first_error()  # the valid one alone: nothing to say
+        assert checker._worker is not None, "the worker answered (it was not replaced by inline)"
         checker.submit(bad, version)
         checker.submit(good, version)
         with pytest.raises(InputError) as caught:
             checker.raise_first_error()
+        assert checker._worker is not None
     assert "bad.json" in str(caught.value)
     assert "#/paths/~1a/get/responses" in str(caught.value)
 
