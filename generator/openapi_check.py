@@ -10,6 +10,8 @@ worker process): so it imports nothing of jobgen, and pydantic only when it chec
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 import marshal
 import os
@@ -24,23 +26,67 @@ SKIP = b"S"  # or: answer "skipped" (the document is checked by the process that
 Problem = tuple[str, list[str], str]  # (message, JSON pointer tokens, code)
 
 
-def problem(version: str, data: Any) -> Problem | None:
-    """The most specific problem openapi-pydantic finds in a document, or None if it is valid."""
-    import pydantic
-    from openapi_pydantic.v3 import v3_0, v3_1
+def problem(version: str, data: Any, *, alone: bool = False) -> Problem | None:
+    """The most specific problem openapi-pydantic finds in a document, or None if it is valid.
 
-    model = v3_0.OpenAPI if version.startswith("3.0") else v3_1.OpenAPI
+    `alone`: import only the models of the document's version (see `_models`); for a process that
+    imports openapi-pydantic for nothing else, the worker.
+    """
+    import pydantic
+
+    models = _models(version, alone)
     try:
-        model.model_validate(data)
+        models.OpenAPI.model_validate(data)
     except pydantic.ValidationError as exc:
         error = _most_specific(exc)
-        branches = _branch_names()
+        branches = _branch_names(models)
         tokens = [str(t) for t in error["loc"] if str(t) not in branches and "[" not in str(t)]
         message = error["msg"][0].lower() + error["msg"][1:]
         return f"invalid OpenAPI: {message}", tokens, "invalid"
     except RecursionError:
         return "schemas nest too deeply (inline or through a chain of $refs)", [], "too-deep"
     return None
+
+
+def _models(version: str, alone: bool) -> Any:
+    """openapi-pydantic's module of models for OpenAPI `version` (`v3_0` or `v3_1`).
+
+    `alone` imports that module without running `openapi_pydantic/__init__.py` and `v3/__init__.py`,
+    which import both versions and build a discriminated union of the two: half of the import time,
+    in the worker, whose every run starts by importing it. The packages are put in `sys.modules`
+    unexecuted (their folders are all a submodule import needs); anything unexpected there and the
+    package is imported whole instead. Not for a process where other code imports openapi-pydantic.
+    """
+    name = "openapi_pydantic.v3." + ("v3_0" if version.startswith("3.0") else "v3_1")
+    if alone and name not in sys.modules and _packages_unexecuted():
+        try:
+            return importlib.import_module(name)
+        except Exception:
+            _forget_packages()
+    from openapi_pydantic.v3 import v3_0, v3_1
+
+    return v3_0 if name.endswith("v3_0") else v3_1
+
+
+def _packages_unexecuted() -> bool:
+    """Put `openapi_pydantic` and `openapi_pydantic.v3` in `sys.modules` without running them."""
+    try:
+        for package in ("openapi_pydantic", "openapi_pydantic.v3"):
+            if package not in sys.modules:
+                spec = importlib.util.find_spec(package)
+                if spec is None or not spec.submodule_search_locations:
+                    raise ImportError(package)
+                sys.modules[package] = importlib.util.module_from_spec(spec)
+        importlib.import_module("openapi_pydantic.compat")  # shared by both versions
+    except Exception:
+        _forget_packages()
+        return False
+    return True
+
+
+def _forget_packages() -> None:
+    for module in [m for m in sys.modules if m.split(".")[0] == "openapi_pydantic"]:
+        del sys.modules[module]
 
 
 def _most_specific(exc: Any) -> Any:
@@ -51,30 +97,24 @@ def _most_specific(exc: Any) -> Any:
     return max(candidates, key=lambda e: len(e["loc"]))
 
 
-_BRANCHES: frozenset[str] | None = None
+def _branch_names(models: Any) -> frozenset[str]:
+    """Names of the models' classes: a union's branches appear in error locations."""
+    import pydantic
 
-
-def _branch_names() -> frozenset[str]:
-    """Names of openapi-pydantic's model classes: a union's branches appear in error locations."""
-    global _BRANCHES  # a cache of a fact about an imported library
-    if _BRANCHES is None:
-        import pydantic
-        from openapi_pydantic.v3 import v3_0, v3_1
-
-        _BRANCHES = frozenset(
-            name
-            for module in (v3_0, v3_1)
-            for name in dir(module)
-            if isinstance(getattr(module, name), type)
-            and issubclass(getattr(module, name), pydantic.BaseModel)
-        )
-    return _BRANCHES
+    return frozenset(
+        name
+        for name in dir(models)
+        if isinstance(getattr(models, name), type)
+        and issubclass(getattr(models, name), pydantic.BaseModel)
+    )
 
 
 def serve() -> None:
     """The worker: reads frames from stdin until it closes; answers each on stdout."""
     source, sink = sys.stdin.buffer, sys.stdout.buffer
-    _branch_names()  # imports openapi-pydantic before the first document arrives, not after
+    import pydantic  # noqa: F401 - imported before the first document arrives, not after
+
+    _packages_unexecuted()
     try:
         while True:
             header = source.read(HEADER.size)
@@ -87,7 +127,7 @@ def serve() -> None:
             answer: Any = "skipped"
             if body[:1] == VALIDATE:
                 version, data = marshal.loads(body[1:])
-                answer = problem(version, data)
+                answer = problem(version, data, alone=True)
             sink.write(json.dumps(answer).encode() + b"\n")
             sink.flush()
     except (BrokenPipeError, KeyboardInterrupt):

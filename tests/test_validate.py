@@ -118,3 +118,29 @@ def test_the_worker_is_gone_when_a_run_fails(tmp_path: Path) -> None:
         with pytest.raises(InputError):
             run(config)
     assert started and all(v._worker is None for v in started)
+
+
+def test_the_worker_imports_only_the_models_of_the_documents_version() -> None:
+    """The worker's fast path (`openapi_check._models(alone=True)`) really skips the other version:
+    were openapi-pydantic's layout to change, it would fall back to the whole import, silently."""
+    import subprocess
+    import sys
+
+    from generator import openapi_check
+
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import openapi_check as c; "
+        "models = c._models('3.1.0', True); "
+        "print(models.__name__, 'openapi_pydantic.v3.v3_0' in sys.modules, "
+        "c.problem('3.1.0', {'openapi': '3.1.0', 'info': {'title': 1}, 'paths': {}}, alone=True))"
+    )
+    folder = str(Path(openapi_check.__file__).parent)
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", probe, folder], capture_output=True, text=True, check=True
+    )
+    name, other_loaded, verdict = done.stdout.strip().split(" ", 2)
+    assert name == "openapi_pydantic.v3.v3_1"
+    assert other_loaded == "False"
+    assert verdict == str(
+        openapi_check.problem("3.1.0", {"openapi": "3.1.0", "info": {"title": 1}, "paths": {}})
+    )
