@@ -54,7 +54,7 @@ def test_generated_import_order_is_ruffs(tmp_path: Path) -> None:
     for index in range(300):
         (tmp_path / f"case_{index}.py").write_text(_case(rng), encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.ruff]\nline-length = 100\n[tool.ruff.lint.isort]\nsplit-on-trailing-comma = false\n',
+        "[tool.ruff]\nline-length = 100\n[tool.ruff.lint.isort]\nsplit-on-trailing-comma = false\n",
         encoding="utf-8",
     )
     done = subprocess.run(

@@ -113,7 +113,10 @@ def _run(state: str, why: str | None = None) -> dict[str, Any]:
         "result": {
             "ident": "r-1",
             "job": {"state": state, "kind": "sales", "why": why},
-            "clock": {"opened": "2024-03-01T10:00:00", "touched": "2024-03-01T10:05:00.123456789+02:00"},
+            "clock": {
+                "opened": "2024-03-01T10:00:00",
+                "touched": "2024-03-01T10:05:00.123456789+02:00",
+            },
             "outputs": [{"url": f"{BASE}/files/r-1.csv"}] if state == "DONE" else [],
         }
     }
@@ -131,21 +134,33 @@ def reports_pkg_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @respx.mock
-def test_wait_and_download_through_the_profile_alone(reports_pkg_dir: Path, import_fresh, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_wait_and_download_through_the_profile_alone(
+    reports_pkg_dir: Path, import_fresh, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     pkg = import_fresh(reports_pkg_dir, "reportspkg")
     respx.post(f"{BASE}/reports/runs").mock(return_value=httpx.Response(200, json=_run("QUEUED")))
     respx.get(f"{BASE}/reports/runs/r-1").mock(
-        side_effect=[httpx.Response(200, json=_run("CRUNCHING")), httpx.Response(200, json=_run("DONE"))]
+        side_effect=[
+            httpx.Response(200, json=_run("CRUNCHING")),
+            httpx.Response(200, json=_run("DONE")),
+        ]
     )
     respx.get(f"{BASE}/files/r-1.csv").mock(return_value=httpx.Response(200, content=b"a,b\n1,2\n"))
     slept: list[float] = []
     with pkg.Client(auth="t") as client:
         jobs = pkg.Jobs(client, client.jobs.profiles, sleep=slept.append, clock=lambda: 0.0)
         job = jobs.create("reports", {"report": "sales"})
-        assert (job.id, job.kind, job.status, job.raw_status) == ("r-1", "sales", pkg.JobStatus.PENDING, "QUEUED")
+        assert (job.id, job.kind, job.status, job.raw_status) == (
+            "r-1",
+            "sales",
+            pkg.JobStatus.PENDING,
+            "QUEUED",
+        )
         assert job.created_at is not None and job.created_at.tzinfo is not None
         done = jobs.wait(job, timeout=60)
-        assert done.status is pkg.JobStatus.SUCCEEDED and done.result_links == [f"{BASE}/files/r-1.csv"]
+        assert done.status is pkg.JobStatus.SUCCEEDED and done.result_links == [
+            f"{BASE}/files/r-1.csv"
+        ]
         assert done.updated_at is not None and done.updated_at.utcoffset().total_seconds() == 7200
         paths = jobs.download(done, tmp_path)
     assert [p.read_bytes() for p in paths] == [b"a,b\n1,2\n"]
@@ -155,8 +170,12 @@ def test_wait_and_download_through_the_profile_alone(reports_pkg_dir: Path, impo
 @respx.mock
 def test_failure_and_cancel_follow_the_profile(reports_pkg_dir: Path, import_fresh) -> None:  # type: ignore[no-untyped-def]
     pkg = import_fresh(reports_pkg_dir, "reportspkg")
-    respx.get(f"{BASE}/reports/runs/r-1").mock(return_value=httpx.Response(200, json=_run("BROKEN", "disk full")))
-    abort = respx.put(f"{BASE}/reports/runs/r-1/abort").mock(return_value=httpx.Response(200, json=_run("ABORTED")))
+    respx.get(f"{BASE}/reports/runs/r-1").mock(
+        return_value=httpx.Response(200, json=_run("BROKEN", "disk full"))
+    )
+    abort = respx.put(f"{BASE}/reports/runs/r-1/abort").mock(
+        return_value=httpx.Response(200, json=_run("ABORTED"))
+    )
     with pkg.Client(auth="t") as client:
         jobs = pkg.Jobs(client, client.jobs.profiles, sleep=lambda s: None, clock=lambda: 0.0)
         with pytest.raises(pkg.JobFailedError, match="disk full"):
