@@ -27,6 +27,7 @@ import copy
 import datetime
 import email.utils
 import enum
+import functools
 import logging
 import math
 import random
@@ -300,20 +301,34 @@ def _join_url(base: str, path: str) -> str:
     return base + "/" + path.lstrip("/")
 
 
+# What `urllib.parse.quote` never encodes: a value made only of these is its own encoding.
+_UNRESERVED: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
+
+
+@functools.lru_cache(maxsize=512)
+def _path_template(path: str) -> tuple[str, ...]:
+    """`path` split at its `{name}` placeholders: literal, name, literal, ..., name, literal."""
+    return tuple(_PATH_PARAM.split(path))
+
+
 def _expand_path(path: str, path_params: Mapping[str, str]) -> str:
     """`path` with each `{name}` replaced by its percent-encoded value."""
-
-    def value_of(match: re.Match[str]) -> str:
-        name = match.group(1)
+    parts = _path_template(path)  # operations' paths are few: split once each, not per request
+    expanded = [parts[0]]
+    for index in range(1, len(parts), 2):
+        name = parts[index]
         if name not in path_params:
             raise ValueError(f"path {path!r} needs the path parameter {name!r}")
         value = str(path_params[name])
         # An empty or dot segment would silently address another resource (`/v2/jobs/` is the list).
         if value in ("", ".", ".."):
             raise ValueError(f"path parameter {name!r} must not be {value!r}")
-        return urllib.parse.quote(value, safe="")
-
-    return _PATH_PARAM.sub(value_of, path)
+        # Ids are usually unreserved characters only: then quoting would give the value back.
+        expanded.append(
+            value if not value.strip(_UNRESERVED) else urllib.parse.quote(value, safe="")
+        )
+        expanded.append(parts[index + 1])
+    return "".join(expanded)
 
 
 def _encode_query(params: Mapping[str, object]) -> list[tuple[str, str]]:
@@ -356,9 +371,11 @@ def _override_query(
 
 
 #: The headers every request carries unless a layer overrides them: lower-case name -> (name, value).
-_DEFAULT_HEADERS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
-    {"accept": ("Accept", "application/json"), "user-agent": ("User-Agent", USER_AGENT)}
-)
+#: Never changed (a plain dict, as copying a dict is cheaper than copying a read-only proxy).
+_DEFAULT_HEADERS: Final[dict[str, tuple[str, str]]] = {
+    "accept": ("Accept", "application/json"),
+    "user-agent": ("User-Agent", USER_AGENT),
+}
 _NO_HEADERS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({})
 
 
@@ -369,7 +386,7 @@ def _merge_headers(
     (lower-case name -> (name, value): names compare case-insensitively, the last layer's spelling is
     kept). Without `credentials` (a request that must not be authenticated, such as a pre-signed
     download or the token request), no credential header of any layer is sent either."""
-    merged = dict(_DEFAULT_HEADERS)
+    merged = _DEFAULT_HEADERS.copy()
     for layer in layers:
         if not layer:
             continue
@@ -583,7 +600,7 @@ class _BaseClient:
         authenticate: bool = True,
     ) -> _RequestPlan:
         opts = _check_options(options)
-        query = _encode_query(params or {})
+        query = _encode_query(params) if params else []
         extra_query = opts.get("extra_query")
         if extra_query:
             query = _override_query(query, _encode_query(extra_query))
