@@ -27,6 +27,7 @@ import copy
 import datetime
 import email.utils
 import enum
+import functools
 import logging
 import math
 import random
@@ -35,8 +36,8 @@ import time
 import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Final, Self, TypedDict, cast
+from types import MappingProxyType, TracebackType
+from typing import Any, Final, NamedTuple, Self, TypedDict, cast
 
 import httpx
 import pydantic
@@ -161,14 +162,19 @@ def _finite(value: str | None) -> float | None:
 # -- one logical request ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _RequestPlan:
-    """Everything needed to send (and resend) one call; only Authorization is added per attempt."""
+class _RequestPlan(NamedTuple):
+    """Everything needed to send (and resend) one call; only Authorization is added per attempt.
+
+    A NamedTuple rather than a frozen dataclass: as immutable, and cheaper to make on every call.
+    """
 
     method: str
     url: str
     params: tuple[tuple[str, str], ...]
-    headers: httpx.Headers
+    #: The headers to send, one entry per name (names compared case-insensitively).
+    headers: dict[str, str]
+    #: Whether `headers` carries an Authorization header (set by the caller: then no token is added).
+    has_authorization: bool
     json: object | None
     data: Mapping[str, object] | None
     files: Mapping[str, object] | None
@@ -285,27 +291,44 @@ def _normalize_base_url(base_url: str | httpx.URL) -> httpx.URL:
     return url.copy_with(path=url.path.rstrip("/") + "/")
 
 
-def _join_url(base_url: httpx.URL, path: str) -> str:
-    """`path` under `base_url`; an absolute URL (a download link, say) is taken as it is."""
-    if httpx.URL(path).is_absolute_url:
+def _join_url(base: str, path: str) -> str:
+    """`path` under the base URL `base` (without its trailing slash); an absolute URL (a download
+    link, say) is taken as it is."""
+    # A path with one leading slash (every generated operation's) cannot be an absolute URL, so
+    # only other strings pay for parsing; httpx parses the joined URL once more anyway.
+    if (path[:1] != "/" or path[:2] == "//") and httpx.URL(path).is_absolute_url:
         return path
-    return str(base_url).rstrip("/") + "/" + path.lstrip("/")
+    return base + "/" + path.lstrip("/")
+
+
+# What `urllib.parse.quote` never encodes: a value made only of these is its own encoding.
+_UNRESERVED: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
+
+
+@functools.lru_cache(maxsize=512)
+def _path_template(path: str) -> tuple[str, ...]:
+    """`path` split at its `{name}` placeholders: literal, name, literal, ..., name, literal."""
+    return tuple(_PATH_PARAM.split(path))
 
 
 def _expand_path(path: str, path_params: Mapping[str, str]) -> str:
     """`path` with each `{name}` replaced by its percent-encoded value."""
-
-    def value_of(match: re.Match[str]) -> str:
-        name = match.group(1)
+    parts = _path_template(path)  # operations' paths are few: split once each, not per request
+    expanded = [parts[0]]
+    for index in range(1, len(parts), 2):
+        name = parts[index]
         if name not in path_params:
             raise ValueError(f"path {path!r} needs the path parameter {name!r}")
         value = str(path_params[name])
         # An empty or dot segment would silently address another resource (`/v2/jobs/` is the list).
         if value in ("", ".", ".."):
             raise ValueError(f"path parameter {name!r} must not be {value!r}")
-        return urllib.parse.quote(value, safe="")
-
-    return _PATH_PARAM.sub(value_of, path)
+        # Ids are usually unreserved characters only: then quoting would give the value back.
+        expanded.append(
+            value if not value.strip(_UNRESERVED) else urllib.parse.quote(value, safe="")
+        )
+        expanded.append(parts[index + 1])
+    return "".join(expanded)
 
 
 def _encode_query(params: Mapping[str, object]) -> list[tuple[str, str]]:
@@ -347,18 +370,37 @@ def _override_query(
     return [pair for pair in pairs if pair[0] not in replaced] + overrides
 
 
+#: The headers every request carries unless a layer overrides them: lower-case name -> (name, value).
+#: Never changed (a plain dict, as copying a dict is cheaper than copying a read-only proxy).
+_DEFAULT_HEADERS: Final[dict[str, tuple[str, str]]] = {
+    "accept": ("Accept", "application/json"),
+    "user-agent": ("User-Agent", USER_AGENT),
+}
+_NO_HEADERS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({})
+
+
 def _merge_headers(
     *layers: Mapping[str, str] | Mapping[str, str | None] | None, credentials: bool
-) -> httpx.Headers:
-    """The defaults, then each layer over the last (a None value is not sent). Without
-    `credentials` (a request that must not be authenticated, such as a pre-signed download or the
-    token request), no credential header of any layer is sent either."""
-    merged = httpx.Headers({"Accept": "application/json", "User-Agent": USER_AGENT})
+) -> dict[str, tuple[str, str]]:
+    """The defaults, then each layer over the last (a None value is not sent), one entry per name
+    (lower-case name -> (name, value): names compare case-insensitively, the last layer's spelling is
+    kept). Without `credentials` (a request that must not be authenticated, such as a pre-signed
+    download or the token request), no credential header of any layer is sent either."""
+    merged = _DEFAULT_HEADERS.copy()
     for layer in layers:
-        for name, value in (layer or {}).items():
-            if value is not None and (credentials or name.lower() not in CREDENTIAL_HEADERS):
-                merged[name] = value
+        if not layer:
+            continue
+        for name, value in layer.items():
+            if value is None:
+                continue
+            lower = name.lower()
+            if credentials or lower not in CREDENTIAL_HEADERS:
+                merged[lower] = (name, value)
     return merged
+
+
+def _pool_default_headers() -> dict[str, str]:
+    return dict(_DEFAULT_HEADERS.values())
 
 
 def _buffer_files(files: Mapping[str, object] | None) -> dict[str, object] | None:
@@ -417,7 +459,10 @@ def _pick_adapter(
     status: int, adapters: Mapping[int | str, pydantic.TypeAdapter[Any]]
 ) -> pydantic.TypeAdapter[Any] | None:
     """The adapter for `status`: exact status, then its `2XX`-style range, then `default`."""
-    for key in (status, str(status), f"{status // 100}XX", f"{status // 100}xx", "default"):
+    adapter = adapters.get(status)  # the usual case: the documented status itself
+    if adapter is not None:
+        return adapter
+    for key in (str(status), f"{status // 100}XX", f"{status // 100}xx", "default"):
         if key in adapters:
             return adapters[key]
     return None
@@ -450,6 +495,10 @@ class _BaseClient:
     """What both clients share: configuration, request planning, response parsing, copies."""
 
     _owns_http_client: bool
+    #: Headers the httpx client sends on its own (lower-case name -> (name, value)): the defaults
+    #: when this package made the client, so they are not merged into every request again (httpx
+    #: merges per-request headers over the client's own at some cost); none for a client you pass.
+    _pool_headers: Mapping[str, tuple[str, str]] = _NO_HEADERS
 
     def __init__(
         self,
@@ -462,7 +511,7 @@ class _BaseClient:
         rand: Callable[[], float],
     ) -> None:
         setup_logging()
-        self._base_url = _normalize_base_url(base_url)
+        self._set_base_url(base_url)
         self.auth = _as_auth(auth)
         self.timeout = _as_timeout(timeout)
         self.max_retries = _check_retries(max_retries)
@@ -473,6 +522,11 @@ class _BaseClient:
     def base_url(self) -> httpx.URL:
         """The API's base URL, with one trailing slash."""
         return self._base_url
+
+    def _set_base_url(self, base_url: str | httpx.URL) -> None:
+        self._base_url = _normalize_base_url(base_url)
+        # What paths are appended to, computed once rather than on every request.
+        self._base_prefix = str(self._base_url).rstrip("/")
 
     @property
     def default_headers(self) -> dict[str, str]:
@@ -497,7 +551,7 @@ class _BaseClient:
         clone = copy.copy(self)
         clone._owns_http_client = False
         if base_url is not None:
-            clone._base_url = _normalize_base_url(base_url)
+            clone._set_base_url(base_url)
         if not isinstance(auth, _NotGiven):
             clone.auth = _as_auth(auth)
         if not isinstance(timeout, _NotGiven):
@@ -546,7 +600,7 @@ class _BaseClient:
         authenticate: bool = True,
     ) -> _RequestPlan:
         opts = _check_options(options)
-        query = _encode_query(params or {})
+        query = _encode_query(params) if params else []
         extra_query = opts.get("extra_query")
         if extra_query:
             query = _override_query(query, _encode_query(extra_query))
@@ -557,9 +611,15 @@ class _BaseClient:
             path = _expand_path(path, path_params)
         return _RequestPlan(
             method=method.upper(),
-            url=_join_url(self._base_url, path),
+            url=_join_url(self._base_prefix, path),
             params=tuple(query),
-            headers=merged,
+            # What the pool (see `_pool_headers`) already sends is not given again per request.
+            headers={
+                name: value
+                for lower, (name, value) in merged.items()
+                if self._pool_headers.get(lower) != (name, value)
+            },
+            has_authorization="authorization" in merged,
             json=json,
             data=data,
             files=_buffer_files(files),
@@ -574,7 +634,7 @@ class _BaseClient:
 
     def _auth_for(self, plan: _RequestPlan) -> Auth | None:
         """The Auth that signs `plan`: none for the token request or when the caller set one."""
-        if not plan.authenticate or "authorization" in plan.headers:
+        if not plan.authenticate or plan.has_authorization:
             return None
         return self.auth
 
@@ -588,8 +648,7 @@ class _BaseClient:
     ) -> httpx.Request:
         headers = plan.headers
         if token is not None:
-            headers = httpx.Headers(headers)
-            headers["Authorization"] = f"Bearer {token}"
+            headers = {**headers, "Authorization": f"Bearer {token}"}
         request = http.build_request(
             plan.method,
             plan.url,
@@ -638,7 +697,12 @@ class SyncAPIClient(_BaseClient):
             rand=_random,
         )
         self._owns_http_client = http_client is None
-        self._http = http_client or httpx.Client(timeout=self.timeout, follow_redirects=True)
+        if http_client is None:
+            http_client = httpx.Client(
+                timeout=self.timeout, follow_redirects=True, headers=_pool_default_headers()
+            )
+            self._pool_headers = _DEFAULT_HEADERS
+        self._http = http_client
         self._sleep = _sleep
 
     def request(
@@ -779,7 +843,12 @@ class AsyncAPIClient(_BaseClient):
             rand=_random,
         )
         self._owns_http_client = http_client is None
-        self._http = http_client or httpx.AsyncClient(timeout=self.timeout, follow_redirects=True)
+        if http_client is None:
+            http_client = httpx.AsyncClient(
+                timeout=self.timeout, follow_redirects=True, headers=_pool_default_headers()
+            )
+            self._pool_headers = _DEFAULT_HEADERS
+        self._http = http_client
         self._sleep = _sleep
 
     async def request(

@@ -78,18 +78,20 @@ class Api:
 
     Sleeps are recorded in `sleeps` instead of slept; jitter is off (`random() == 0`) unless given.
     The async client runs on one private event loop for the harness's lifetime. The httpx client is
-    the harness's own (sharing `SSL_CONTEXT`) unless `http_client` is given.
+    the harness's own (sharing `SSL_CONTEXT`) unless `http_client` is given, or, with
+    `own_pool=True`, the one the client makes itself (as users' clients do by default).
     """
 
-    def __init__(self, kind: str, **kwargs: Any) -> None:
+    def __init__(self, kind: str, *, own_pool: bool = False, **kwargs: Any) -> None:
         self.kind = kind
         self.sleeps: list[float] = []
         kwargs.setdefault("base_url", BASE_URL)
         kwargs.setdefault("_random", lambda: 0.0)
         self._loop: asyncio.AbstractEventLoop | None = None
         if kind == "sync":
-            kwargs.setdefault("http_client", httpx.Client(verify=SSL_CONTEXT))
-            self.http: httpx.Client | httpx.AsyncClient = kwargs["http_client"]
+            if not own_pool:
+                kwargs.setdefault("http_client", httpx.Client(verify=SSL_CONTEXT))
+            self.http: httpx.Client | httpx.AsyncClient | None = kwargs.get("http_client")
             self.client: SyncAPIClient | AsyncAPIClient = SyncAPIClient(
                 _sleep=self.sleeps.append, **kwargs
             )
@@ -98,8 +100,9 @@ class Api:
             async def record(seconds: float) -> None:
                 self.sleeps.append(seconds)
 
-            kwargs.setdefault("http_client", httpx.AsyncClient(verify=SSL_CONTEXT))
-            self.http = kwargs["http_client"]
+            if not own_pool:
+                kwargs.setdefault("http_client", httpx.AsyncClient(verify=SSL_CONTEXT))
+            self.http = kwargs.get("http_client")
             self._loop = asyncio.new_event_loop()
             self.client = AsyncAPIClient(_sleep=record, **kwargs)
 
@@ -116,8 +119,13 @@ class Api:
     def close(self) -> None:
         if isinstance(self.http, httpx.Client):
             self.http.close()
-        elif self._loop is not None:
+        elif isinstance(self.http, httpx.AsyncClient) and self._loop is not None:
             self._loop.run_until_complete(self.http.aclose())
+        elif isinstance(self.client, SyncAPIClient):
+            self.client.close()
+        elif self._loop is not None:
+            self._loop.run_until_complete(self.client.aclose())
+        if self._loop is not None:
             self._loop.close()
 
 

@@ -178,6 +178,42 @@ def test_header_layers_override_in_order(make_api: MakeApi, router: respx.MockRo
     assert headers.get_list("x-c") == ["call"]
 
 
+@pytest.mark.parametrize("own_pool", [False, True], ids=["given-pool", "own-pool"])
+def test_headers_are_the_same_whoever_made_the_pool(
+    make_api: MakeApi, router: respx.MockRouter, own_pool: bool
+) -> None:
+    # A client that makes its own pool puts the default headers on it rather than on every request:
+    # what reaches the server must not depend on that.
+    route = router.get("/v2/jobs").respond(200)
+    version = rt_pkg._version.__version__
+    user_agent = f"{PACKAGE_NAME}/{version} httpx/{httpx.__version__}"
+    api = make_api(auth="tok", own_pool=own_pool)
+    api.request("GET", "/v2/jobs")
+    headers = last_request(route).headers
+    assert headers.get_list("accept") == ["application/json"]
+    assert headers.get_list("user-agent") == [user_agent]
+    assert headers.get_list("authorization") == ["Bearer tok"]
+
+    api.request(
+        "GET",
+        "/v2/jobs",
+        headers={"accept": "text/csv"},
+        options={"extra_headers": {"USER-AGENT": "mine/1"}},
+    )
+    headers = last_request(route).headers
+    assert headers.get_list("accept") == ["text/csv"]
+    assert headers.get_list("user-agent") == ["mine/1"]
+
+    copy = api.client.with_options(
+        default_headers={"Accept": "application/vnd.api+json", "X-A": "1"}
+    )
+    api.run(lambda _: copy.request("GET", "/v2/jobs"))
+    headers = last_request(route).headers
+    assert headers.get_list("accept") == ["application/vnd.api+json"]
+    assert headers.get_list("user-agent") == [user_agent]
+    assert headers["x-a"] == "1"
+
+
 # -- timeouts --------------------------------------------------------------------------------------
 
 
