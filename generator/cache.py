@@ -51,6 +51,11 @@ _FORMAT = "jobgen-cache 1"
 _OUTPUT_PACKAGES = ("ruff", "jinja2", "openapi_pydantic", "pydantic", "pydantic_core", "pyyaml")
 _SKIPPED_DIRS = frozenset({"__pycache__", "_templates"})
 _SOURCE_DIR = Path(__file__).resolve().parent  # the generator's own sources
+# The generator's sources as this process loaded them (this module is imported with the rest of the
+# CLI, before any run). A result is stored only while they are still what is on disk: a long-lived
+# process (a test session, an editor) may be running older code than the files it would fingerprint,
+# and must not store its output under their key.
+LOADED_SOURCES = source_digest(_SOURCE_DIR)
 
 
 def run(config: Config, *, enabled: bool = True) -> pipeline.Result:
@@ -177,8 +182,6 @@ def lookup(config: Config, static: str) -> pipeline.Result | None:
 
 def store(config: Config, result: pipeline.Result, reads: dict[str, str], static: str) -> None:
     """Keep `result` for the next run; silently does nothing when it cannot be kept safely."""
-    from . import LOADED_SOURCES
-
     if result.cached or static_fingerprint() != static:
         return  # a template or source changed during the run
     if source_digest(_SOURCE_DIR) != LOADED_SOURCES:

@@ -10,14 +10,16 @@ worker process): so it imports nothing of jobgen, and pydantic only when it chec
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import json
+# Only what starting a worker needs is imported here (`prestart` runs before the CLI imports anything).
 import marshal
 import os
 import struct
 import sys
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    import subprocess
+    from typing import Any
 
 HEADER = struct.Struct(">I")
 VALIDATE = b"V"  # a frame's first byte: check the marshalled (version, data) that follows
@@ -57,6 +59,8 @@ def _models(version: str, alone: bool) -> Any:
     unexecuted (their folders are all a submodule import needs); anything unexpected there and the
     package is imported whole instead. Not for a process where other code imports openapi-pydantic.
     """
+    import importlib
+
     name = "openapi_pydantic.v3." + ("v3_0" if version.startswith("3.0") else "v3_1")
     if alone and name not in sys.modules and _packages_unexecuted():
         try:
@@ -70,6 +74,9 @@ def _models(version: str, alone: bool) -> Any:
 
 def _packages_unexecuted() -> bool:
     """Put `openapi_pydantic` and `openapi_pydantic.v3` in `sys.modules` without running them."""
+    import importlib
+    import importlib.util
+
     try:
         for package in ("openapi_pydantic", "openapi_pydantic.v3"):
             if package not in sys.modules:
@@ -109,8 +116,78 @@ def _branch_names(models: Any) -> frozenset[str]:
     )
 
 
+# ----------------------------------------------------------------------------- starting a worker
+def spawn() -> subprocess.Popen[bytes] | None:
+    """Start a worker: this file run as a script by this interpreter, or None if it cannot start.
+
+    -I keeps the user's environment variables and site-packages, and the script's folder, off its
+    path: it imports the standard library, pydantic and openapi-pydantic, and nothing of jobgen.
+    """
+    import subprocess
+
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-I", os.path.abspath(__file__)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            bufsize=0,
+            # No pydantic plugins (found by scanning every installed package's entry points): they
+            # are for the user's own models, not for checking a document's shape.
+            env={**os.environ, "PYDANTIC_DISABLE_PLUGINS": "__all__"},
+        )
+    except (OSError, ValueError):
+        return None
+
+
+_SPARE: subprocess.Popen[bytes] | None = None  # a worker started ahead of the run that uses it
+
+
+def prestart() -> None:
+    """Start a worker now, for the next run in this process to take (`take_spare`). The CLI calls
+    this before importing anything else, so that the worker's imports overlap its own; kept light
+    for that reason (this module imports only the standard library). Stopped at exit if unused."""
+    global _SPARE
+    if _SPARE is None:
+        _SPARE = spawn()
+        if _SPARE is not None:
+            import atexit
+
+            atexit.register(_drop_spare)
+
+
+def take_spare() -> subprocess.Popen[bytes] | None:
+    """The prestarted worker, if there is one still running."""
+    global _SPARE
+    worker, _SPARE = _SPARE, None
+    if worker is not None and worker.poll() is not None:
+        _close(worker)
+        return None
+    return worker
+
+
+def _drop_spare() -> None:
+    worker = take_spare()
+    if worker is not None:
+        worker.kill()
+        _close(worker)
+
+
+def _close(worker: subprocess.Popen[bytes]) -> None:
+    worker.wait()
+    for pipe in (worker.stdin, worker.stdout):
+        if pipe is not None:
+            try:  # noqa: SIM105 - contextlib is not imported here (see the top)
+                pipe.close()
+            except OSError:
+                pass
+
+
+# ------------------------------------------------------------------------------------ the worker
 def serve() -> None:
     """The worker: reads frames from stdin until it closes; answers each on stdout."""
+    import json
+
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     import pydantic  # noqa: F401 - imported before the first document arrives, not after
 

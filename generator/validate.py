@@ -17,19 +17,16 @@ The worker is `openapi_check.py`, run as a script.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
 import marshal
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from .diagnostics import InputError, join_pointer
-from .openapi_check import HEADER, SKIP, VALIDATE
+from .openapi_check import HEADER, SKIP, VALIDATE, spawn, take_spare
 
 if TYPE_CHECKING:
     from .load import Document
@@ -69,10 +66,7 @@ class Validation:
             self._start()
 
     def _start(self) -> None:
-        global _SPARE
-        worker, _SPARE = _SPARE, None
-        if worker is None or worker.poll() is not None:
-            worker = _spawn()
+        worker = take_spare() or spawn()
         self._worker = worker
         if worker is None:
             return  # no interpreter to start: everything is validated inline
@@ -142,49 +136,6 @@ class Validation:
             # Without a timeout: Popen.wait(timeout) polls with sleeps of up to 50 ms. The worker
             # has been killed, or has no input left and exits as soon as its last answer is out.
             worker.wait()
-
-
-def _spawn() -> subprocess.Popen[bytes] | None:
-    # The worker is `openapi_check.py` run as a script: it imports the standard library, pydantic
-    # and openapi-pydantic, and nothing of jobgen (-I keeps the user's environment variables and
-    # site-packages, and the script's folder, off its path).
-    script = str(Path(__file__).resolve().parent / "openapi_check.py")
-    try:
-        return subprocess.Popen(
-            [sys.executable, "-I", script],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            bufsize=0,
-        )
-    except (OSError, ValueError):
-        return None
-
-
-_SPARE: subprocess.Popen[bytes] | None = None  # a worker started ahead of the run that uses it
-
-
-def prestart() -> None:
-    """Start the worker now, for the next `Validation` of this process to take (the CLI calls this
-    first thing: the worker's imports then overlap the CLI's own). Stopped at exit if unused."""
-    global _SPARE
-    if _SPARE is None:
-        _SPARE = _spawn()
-        if _SPARE is not None:
-            atexit.register(_drop_spare)
-
-
-def _drop_spare() -> None:
-    global _SPARE
-    worker, _SPARE = _SPARE, None
-    if worker is not None:
-        with contextlib.suppress(OSError):
-            worker.kill()
-        worker.wait()
-        for pipe in (worker.stdin, worker.stdout):
-            if pipe is not None:
-                with contextlib.suppress(OSError):
-                    pipe.close()
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import validate
+from generator import openapi_check, validate
 from generator.config import Config
 from generator.diagnostics import Collector, InputError
 from generator.load import load_document
@@ -84,7 +84,7 @@ def test_a_worker_that_dies_is_replaced_by_validating_here(
 def test_without_an_interpreter_to_start_validation_runs_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(validate.sys, "executable", str(tmp_path / "no-such-python"))
+    monkeypatch.setattr(openapi_check.sys, "executable", str(tmp_path / "no-such-python"))
     bad, version = _doc(tmp_path, "bad.json", _spec({"/a": {"get": {"responses": 7}}}))
     with validate.validation() as checker:
         assert checker._worker is None

@@ -553,14 +553,13 @@ def test_a_process_running_older_code_than_on_disk_stores_no_result(
 ) -> None:
     """A long-lived process (a test session) whose generator modules are older than the files must not
     store its output under the new files' key: the next `jobgen generate` would serve stale code."""
-    import generator
     from generator import cache, inputs
     from generator.config import Config
 
     sources = tmp_path / "sources"
     shutil.copytree(cache._SOURCE_DIR, sources, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(cache, "_SOURCE_DIR", sources)
-    monkeypatch.setattr(generator, "LOADED_SOURCES", inputs.source_digest(sources))
+    monkeypatch.setattr(cache, "LOADED_SOURCES", inputs.source_digest(sources))
     config = Config((good_spec_path,), tmp_path / "out", "pkg")
     assert not cache.run(config).cached
     assert cache.entry_path(config).exists()  # loaded code == files: kept
