@@ -22,6 +22,8 @@ _PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 @dataclass(frozen=True)
 class Config:
+    """A run's configuration: specs, profiles, output folder, package name, version, strictness."""
+
     specs: tuple[Path, ...]
     output: Path
     package: str

@@ -97,6 +97,8 @@ class Location:
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """A warning or an error, with where it is and a short code."""
+
     level: Level
     message: str
     location: Location

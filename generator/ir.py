@@ -20,36 +20,50 @@ Primitive: TypeAlias = Literal[
 
 @dataclass(frozen=True)
 class PrimitiveType:
+    """A scalar, `Any`, `None`, a date, bytes or a free-form object."""
+
     name: Primitive
 
 
 @dataclass(frozen=True)
 class ModelRef:
+    """A reference to a model class of the same API."""
+
     name: str  # a Model's class name in the same API
 
 
 @dataclass(frozen=True)
 class EnumRef:
+    """A reference to an enum class of the same API."""
+
     name: str  # an Enum's class name in the same API
 
 
 @dataclass(frozen=True)
 class ListType:
+    """`list[item]`."""
+
     item: TypeRef
 
 
 @dataclass(frozen=True)
 class DictType:
+    """`dict[str, value]` (an object with typed `additionalProperties`)."""
+
     value: TypeRef
 
 
 @dataclass(frozen=True)
 class LiteralType:
+    """`Literal[...]` of JSON scalars (`const`, or an enum that is not a class)."""
+
     values: tuple[str | int | float | bool | None, ...]
 
 
 @dataclass(frozen=True)
 class UnionType:
+    """One of several types (`oneOf`/`anyOf`, type arrays)."""
+
     options: tuple[TypeRef, ...]
     # The discriminating property: its wire name from the parser, its Python name once
     # `settle_discriminators` has checked that pydantic can use it (else None).
@@ -58,6 +72,8 @@ class UnionType:
 
 @dataclass(frozen=True)
 class NullableType:
+    """The inner type or `None`."""
+
     inner: TypeRef
 
 
@@ -92,6 +108,8 @@ def iter_types(type_: TypeRef) -> Iterator[TypeRef]:
 # --------------------------------------------------------------------------------------------- models
 @dataclass(frozen=True)
 class Field:
+    """A model field: wire and Python names, type, whether required."""
+
     wire_name: str
     py_name: str
     type: TypeRef
@@ -117,12 +135,16 @@ class Model:
 
 @dataclass(frozen=True)
 class EnumMember:
+    """An enum member: its Python name and its value."""
+
     py_name: str
     value: str | int | float
 
 
 @dataclass(frozen=True)
 class Enum:
+    """An enum class (str, int or float values)."""
+
     name: str
     members: tuple[EnumMember, ...]
     value_kind: Literal["str", "int", "float"]
@@ -136,6 +158,8 @@ ParamIn: TypeAlias = Literal["path", "query", "header", "cookie"]
 
 @dataclass(frozen=True)
 class Param:
+    """An operation parameter (path, query, header or cookie)."""
+
     wire_name: str
     py_name: str
     where: ParamIn
@@ -162,6 +186,8 @@ BodyKind: TypeAlias = Literal["json", "multipart", "form", "binary", "text"]
 
 @dataclass(frozen=True)
 class Body:
+    """An operation's request body (JSON, form, multipart or raw)."""
+
     content_type: str
     kind: BodyKind
     type: TypeRef  # for json: the body type; for multipart/form: the model of the parts
@@ -172,6 +198,8 @@ class Body:
 
 @dataclass(frozen=True)
 class Response:
+    """One documented response of an operation: status, media type, body type."""
+
     status: str  # "200", "2XX" or "default"
     description: str
     type: TypeRef | None  # None: no JSON body
@@ -190,6 +218,8 @@ class Pagination:
 
 @dataclass(frozen=True)
 class Operation:
+    """One HTTP operation of an API."""
+
     operation_id: str
     py_name: str
     method: str  # upper case
@@ -211,6 +241,8 @@ class Operation:
 
 @dataclass(frozen=True)
 class Server:
+    """A server URL of an API, with its region."""
+
     url: str
     description: str
     region: str  # a slug such as "eu-west", derived from the description
@@ -244,6 +276,8 @@ class JobFamily:
 
 @dataclass(frozen=True)
 class Api:
+    """One spec's API: operations, models, enums, servers, auth, job profile."""
+
     name: str  # the module name, from the spec file's stem
     title: str
     version: str

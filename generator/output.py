@@ -36,6 +36,8 @@ _OLD = ".jobgen-old"
 
 @dataclass(frozen=True)
 class Comparison:
+    """How the rendered files differ from the output folder."""
+
     changed: tuple[str, ...]  # rendered files whose content differs or that are missing
     removed: tuple[str, ...]  # owned files that would be deleted
     diff: str

@@ -154,6 +154,8 @@ class Resolver:
 # --------------------------------------------------------------------------------------- the parser
 @dataclass
 class _Named:
+    """A schema that became (or is becoming) a named class."""
+
     name: str
     kind: str  # "model" | "enum" | "pending"
 

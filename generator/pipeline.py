@@ -29,6 +29,8 @@ _T = TypeVar("_T")
 
 @dataclass
 class SpecReport:
+    """What one spec gave: counts, warnings, skipped items."""
+
     path: str
     api: str
     operations: int = 0
@@ -57,6 +59,8 @@ def _entry(diagnostic: Diagnostic, key: str) -> dict[str, Any]:
 
 @dataclass
 class Result:
+    """A run's formatted files and reports (`cached` when the result cache served it)."""
+
     files: dict[str, str]
     reports: list[SpecReport]
     project: ir.Project | None  # None when the result came from the cache

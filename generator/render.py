@@ -91,6 +91,8 @@ _TYPING = ("Annotated", "Any", "Literal")
 # ------------------------------------------------------------------------------------------ the views
 @dataclass(frozen=True)
 class FieldView:
+    """A model field as the template writes it."""
+
     py_name: str
     annotation: str
     default: str  # "" for a required field; else the right-hand side
@@ -99,6 +101,8 @@ class FieldView:
 
 @dataclass(frozen=True)
 class ModelView:
+    """A model class as the template writes it."""
+
     name: str
     doc: str
     fields: list[FieldView]
@@ -107,12 +111,16 @@ class ModelView:
 
 @dataclass(frozen=True)
 class EnumMemberView:
+    """An enum member as the template writes it."""
+
     name: str
     value: str
 
 
 @dataclass(frozen=True)
 class EnumView:
+    """An enum class as the template writes it."""
+
     name: str
     base: str
     doc: str
@@ -121,11 +129,15 @@ class EnumView:
 
 @dataclass(frozen=True)
 class ArgView:
+    """A method argument as the template writes it."""
+
     declaration: str  # "job_id: str" or "page_limit: int | None = None"
 
 
 @dataclass(frozen=True)
 class OperationView:
+    """An operation's methods (plain and raw) as the template writes them."""
+
     name: str
     doc: str
     positional: list[str]  # declarations before `*`
@@ -148,6 +160,8 @@ class OperationView:
 
 @dataclass(frozen=True)
 class PagerView:
+    """The auto-paging method of a list operation."""
+
     name: str
     doc: str
     keyword: list[str]
@@ -160,6 +174,8 @@ class PagerView:
 
 @dataclass(frozen=True)
 class ResourceView:
+    """A resource class: the operations of one tag."""
+
     class_name: str
     attr: str
     operations: list[OperationView]
@@ -167,6 +183,8 @@ class ResourceView:
 
 @dataclass(frozen=True)
 class ApiView:
+    """One API's modules: models, resources, imports."""
+
     module: str
     group_class: str
     title: str
@@ -184,12 +202,16 @@ class ApiView:
 
 @dataclass(frozen=True)
 class ProfileView:
+    """One API's job profile, as a `JobProfile(...)` literal."""
+
     api: str
     literal: str  # the JobProfile(...) expression
 
 
 @dataclass(frozen=True)
 class PackageView:
+    """Everything the package-level templates use."""
+
     package: str
     version: str
     env_prefix: str
