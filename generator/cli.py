@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -269,8 +270,9 @@ def validate(
             config = ad_hoc_config(specs, output or "unused", package or "unused", profiles, strict)
         else:
             config = _config((), config_path, None, None, (), strict)
+        started = time.perf_counter()
         project, reports = build_project(config)
-        result = Result({}, reports, project)
+        result = Result({}, reports, project, time.perf_counter() - started)
         _write_report(result, report_path)
         _print_warnings(result, quiet, True)
         if config.strict:
