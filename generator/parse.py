@@ -186,7 +186,11 @@ class ApiParser:
         if self.validation is not None:
             self.validation.submit(self.doc, version)
         else:
-            _validate_now(self.doc, version)
+            from .validate import Validation
+
+            checker = Validation(concurrent=False)
+            checker.submit(self.doc, version)
+            checker.raise_first_error()
         data = self.doc.data
         self._reserve_component_names()
         operations = self._operations()
@@ -1130,15 +1134,6 @@ def _recursion_room() -> Iterator[None]:
 def _text(value: Any) -> str:
     """A string the spec gives, or "" when absent (or not a string: the validation says so)."""
     return value if isinstance(value, str) else ""
-
-
-def _validate_now(doc: Document, version: str) -> None:
-    from .validate import problem
-
-    verdict = problem(version, doc.data)
-    if verdict is not None:
-        message, pointer, code = verdict
-        raise InputError(message, doc.location(pointer), code)
 
 
 def parse_api(

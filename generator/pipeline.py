@@ -118,7 +118,9 @@ def _validated(checker: Validation, work: Callable[[], _T]) -> _T:
     """
     try:
         result = work()
-    except BaseException:
+    except (
+        Exception
+    ):  # (not an interrupt: that stops the worker at once, see `validate.validation`)
         checker.raise_first_error()
         raise
     checker.raise_first_error()

@@ -128,13 +128,6 @@ class EnumView:
 
 
 @dataclass(frozen=True)
-class ArgView:
-    """A method argument as the template writes it."""
-
-    declaration: str  # "job_id: str" or "page_limit: int | None = None"
-
-
-@dataclass(frozen=True)
 class OperationView:
     """An operation's methods (plain and raw) as the template writes them."""
 
