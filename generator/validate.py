@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import json
 import marshal
-import subprocess
 import threading
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any, cast
@@ -30,6 +29,7 @@ from .openapi_check import HEADER, SKIP, VALIDATE, spawn, take_spare
 
 if TYPE_CHECKING:
     from .load import Document
+    from .openapi_check import Worker
 
 # A frame: 4-byte big-endian length, then b"V" + marshal.dumps((version, data)), or b"S" (skip). The
 # worker is this interpreter, so marshal is exact and the fastest way across.
@@ -58,7 +58,7 @@ class Validation:
     """Validates the documents of one run, in a worker process or (`concurrent=False`) inline."""
 
     def __init__(self, concurrent: bool = True) -> None:
-        self._worker: subprocess.Popen[bytes] | None = None
+        self._worker: Worker | None = None
         self._writer: _Writer | None = None
         self._sent: list[tuple[Document, str]] = []  # (document, version), in submission order
         self._verdicts: list[Verdict | None] = []  # verdicts known so far, in that order

@@ -227,3 +227,46 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     spec = write_spec(tmp_path, MINIMAL)
     assert invoke("generate", str(spec))[0] == 2
     assert invoke("generate", str(spec), "-o", "x", "-p", "Not-A-Name")[0] == 2
+
+
+def _module(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_command_ends_with_clicks_exit_codes_and_everything_it_printed(tmp_path: Path) -> None:
+    """The command skips the interpreter's teardown when it ends (`generator/__main__.py`): exit
+    codes, and output still buffered at that point, must come out as `sys.exit` gives them."""
+    spec = write_spec(tmp_path, MINIMAL)
+    version = _module("--version", cwd=tmp_path)
+    assert version.returncode == 0 and "jobgen" in version.stdout
+    assert _module("generate", str(spec), cwd=tmp_path).returncode == 2  # usage: no -o/-p
+    assert _module("generate", str(spec), "-o", "out", "-p", "pkg", cwd=tmp_path).returncode == 0
+    (tmp_path / "out" / "pkg" / "__init__.py").write_text("# edited\n" * 5000)
+    stale = _module("check", str(spec), "-o", "out", "-p", "pkg", cwd=tmp_path)
+    assert stale.returncode == 1
+    assert stale.stdout.count("\n-# edited") == 5000, "the whole diff, buffered or not"
+    assert "is stale" in stale.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, MINIMAL)
+    assert _module("generate", str(spec), "-o", "out", "-p", "pkg", cwd=tmp_path).returncode == 0
+    (tmp_path / "out" / "pkg" / "__init__.py").write_text("# edited\n" * 50000)
+    command = [sys.executable, "-m", "generator", "check", str(spec), "-o", "out", "-p", "pkg"]
+    with subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.read(100)
+        process.stdout.close()  # as `jobgen check | head` does
+        errors = process.stderr.read().decode()
+        code = process.wait(timeout=120)
+    assert code != 0
+    assert "Traceback" not in errors

@@ -5,6 +5,8 @@ but speed; and whatever else fails in a run, an invalid document is the error re
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from generator.repair import apply_repairs
 
 from .hostile import support
 
+ROOT = Path(__file__).resolve().parents[1]
 ERRORS = sorted(p for p in support.CORPUS.iterdir() if p.is_file() and p.name.startswith("error-"))
 
 
@@ -123,11 +126,6 @@ def test_the_worker_is_gone_when_a_run_fails(tmp_path: Path) -> None:
 def test_the_worker_imports_only_the_models_of_the_documents_version() -> None:
     """The worker's fast path (`openapi_check._models(alone=True)`) really skips the other version:
     were openapi-pydantic's layout to change, it would fall back to the whole import, silently."""
-    import subprocess
-    import sys
-
-    from generator import openapi_check
-
     probe = (
         "import sys; sys.path.insert(0, sys.argv[1]); import openapi_check as c; "
         "models = c._models('3.1.0', True); "
@@ -144,3 +142,76 @@ def test_the_worker_imports_only_the_models_of_the_documents_version() -> None:
     assert verdict == str(
         openapi_check.problem("3.1.0", {"openapi": "3.1.0", "info": {"title": 1}, "paths": {}})
     )
+
+
+_FORKED_PROBE = """
+import json, marshal, os, sys
+sys.path.insert(0, sys.argv[1])
+from generator import openapi_check as c
+
+def ask(worker, version, data):
+    frame = c.VALIDATE + marshal.dumps((version, data))
+    worker.stdin.write(c.HEADER.pack(len(frame)) + frame)
+    return json.loads(worker.stdout.readline())
+
+worker = c.fork()
+bad = {"openapi": "3.1.0", "info": {"title": 1}, "paths": {}}
+good = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}
+answers = [ask(worker, "3.1.0", bad), ask(worker, "3.0.3", good)]
+worker.stdin.close()
+ended = worker.wait()
+killed = c.fork()
+killed.kill()
+print(json.dumps({"answers": answers, "ended": ended, "killed": killed.wait(),
+                  "pids": [worker.pid, killed.pid], "me": os.getpid()}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_a_forked_worker_answers_like_the_spawned_one_and_ends_with_its_input() -> None:
+    """`prestart` forks the worker from the CLI process before it imports anything. The probe runs in
+    a fresh interpreter, as the CLI does: the test process itself has threads and is not forked."""
+    done = subprocess.run(
+        [sys.executable, "-c", _FORKED_PROBE, str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    result = json.loads(done.stdout)
+    bad = {"openapi": "3.1.0", "info": {"title": 1}, "paths": {}}
+    expected = openapi_check.problem("3.1.0", bad)
+    assert expected is not None
+    assert result["answers"] == [list(expected), None]
+    assert result["ended"] == 0, "the worker ends by itself once its input is closed"
+    assert result["killed"] == -9
+    assert result["me"] not in result["pids"], "the probe went on in the parent only"
+    assert done.stderr == "", "the worker says nothing on the run's stderr"
+
+
+def _live_processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if text.encode() in command and state not in ("Z", "X"):
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_an_unused_prestarted_worker_is_stopped_when_the_command_ends(tmp_path: Path) -> None:
+    """A run the result cache serves leaves its prestarted worker unused. The command stops it as it
+    ends: otherwise it would go on importing pydantic, holding the command's output open."""
+    spec = tmp_path / "api.json"
+    spec.write_text(json.dumps(_spec({})), encoding="utf-8")
+    command = [sys.executable, "-m", "generator", "generate", str(spec), "-o", "out", "-p", "pkg"]
+    first = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    second = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 0, second.stderr
+    assert "(cached)" in second.stderr
+    assert _live_processes_mentioning(str(spec)) == []
