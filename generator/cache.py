@@ -37,6 +37,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +59,16 @@ _SOURCE_DIR = Path(__file__).resolve().parent  # the generator's own sources
 LOADED_SOURCES = source_digest(_SOURCE_DIR)
 
 
-def run(config: Config, *, enabled: bool = True) -> pipeline.Result:
-    """`pipeline.run(config)`, served from the cache when every input is unchanged."""
+def run(
+    config: Config,
+    *,
+    enabled: bool = True,
+    prepare: Callable[[dict[str, str]], None] | None = None,
+) -> pipeline.Result:
+    """`pipeline.run(config, prepare=prepare)`, served from the cache when every input is unchanged
+    (then without calling `prepare`)."""
     if not enabled:
-        return pipeline.run(config)
+        return pipeline.run(config, prepare=prepare)
     started = time.perf_counter()
     static = static_fingerprint()
     hit = lookup(config, static)
@@ -69,7 +76,7 @@ def run(config: Config, *, enabled: bool = True) -> pipeline.Result:
         hit.seconds = time.perf_counter() - started
         return hit
     with recording_reads() as reads:
-        result = pipeline.run(config)
+        result = pipeline.run(config, prepare=prepare)
     store(config, result, reads, static)
     return result
 

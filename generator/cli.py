@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,7 +18,7 @@ import click
 from . import __version__, cache
 from .config import Config, check_package_name, load_config
 from .diagnostics import InputError, Location
-from .output import compare, write_output
+from .output import compare, writing
 from .pipeline import Result, ad_hoc_config, build_project, enforce_strict
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -164,6 +163,8 @@ def _guarded(body: Callable[[], int], verbose: bool) -> None:
         sys.exit(130)
     except Exception as exc:  # a bug in jobgen, not in the input
         if verbose:
+            import traceback
+
             traceback.print_exc()
         click.echo(
             f"jobgen: internal error: {type(exc).__name__}: {exc} (run with --verbose for details)",
@@ -200,10 +201,13 @@ def generate(
 
     def body() -> int:
         config = _config(specs, config_path, output, package, profiles, strict)
-        result = cache.run(config, enabled=not no_cache)
-        _write_report(result, report_path)
-        _print_warnings(result, quiet, verbose)
-        comparison = write_output(result.files, config.output)
+        with writing(config.output) as writer:
+            # The new folder is built while the last documents are still being validated, and
+            # swapped in once they are valid.
+            result = cache.run(config, enabled=not no_cache, prepare=writer.stage)
+            _write_report(result, report_path)
+            _print_warnings(result, quiet, verbose)
+            comparison = writer.commit(result.files)
         action = (
             f"wrote {len(comparison.changed) + len(comparison.removed)} files to {config.output}"
             if not comparison.clean

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +41,8 @@ def load_config(path: Path) -> Config:
         raise InputError("config file not found", Location(display), "config") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read config file: {exc}", Location(display), "config") from None
+    import tomllib  # here: most runs take their specs from the command line, not from a config
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

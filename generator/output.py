@@ -16,7 +16,6 @@ The only module that touches the output folder. What it guarantees:
 from __future__ import annotations
 
 import contextlib
-import difflib
 import errno
 import hashlib
 import json
@@ -89,6 +88,9 @@ def compare(files: dict[str, str], output: Path, *, with_diff: bool = True) -> C
     expected = dict(files)
     expected[MANIFEST] = manifest_text(files)
     owned = read_manifest(output)
+    if with_diff:
+        import difflib  # here: only `check` shows diffs
+
     changed: list[str] = []
     diff_parts: list[str] = []
     for path in sorted(expected):
@@ -124,45 +126,136 @@ def compare(files: dict[str, str], output: Path, *, with_diff: bool = True) -> C
 # ---------------------------------------------------------------------------------------------- write
 def write_output(files: dict[str, str], output: Path) -> Comparison:
     """Make the output folder hold exactly `files` (plus the files jobgen does not own)."""
-    for path in files:
-        _safe_relative(path)
-    output = output.absolute()
-    if output.is_symlink():
-        # Write into the folder the link names; the link itself is the user's and stays.
-        output = Path(os.path.realpath(output))
-    if output.exists() and not output.is_dir():
-        raise InputError("the output path is a file, not a folder", Location(str(output)), "output")
-    parent = output.parent
+    with writing(output) as writer:
+        return writer.commit(files)
+
+
+@contextlib.contextmanager
+def writing(output: Path) -> Iterator[Writer]:
+    """A `Writer` of the output folder; what it staged and did not commit is removed at the end."""
+    writer = Writer(output)
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(
-            f"cannot create the output folder's parent: {exc.strerror}",
-            Location(str(parent)),
-            "output",
-        ) from None
-    with _lock(output):
-        _recover(output)
+        yield writer
+    finally:
+        writer.close()
+
+
+class Writer:
+    """Writes the output folder in two steps: `stage` builds the new folder beside it (the folder
+    itself is not touched), `commit` swaps it in. A run stages its files while it still waits for
+    the validation verdicts, and commits them once the documents are known to be valid.
+
+    The folder's lock is taken by the first step and held until `close`, so that no other run
+    changes the folder between the two. Anything else that changes it meanwhile (a user's file
+    added, a report written into it) is seen at `commit`, which then builds the new folder again:
+    the window in which such a change could be missed stays that of a one-step write.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self._requested = output
+        self._output: Path | None = None  # resolved, checked and locked by `_open`
+        self._locked = contextlib.ExitStack()
+        self._staged: dict[str, str] | None = None
+        self._comparison: Comparison | None = None
+        self._staging: Path | None = None  # the folder built for `_staged`, if anything changed
+        self._seen: tuple[tuple[str, int, int, int], ...] = ()  # the folder when it was staged
+
+    def stage(self, files: dict[str, str]) -> None:
+        """Build the folder that `commit(files)` will swap in (nothing if the folder is up to date)."""
+        for path in files:
+            _safe_relative(path)
+        output = self._open()
+        self._discard()
         comparison = compare(files, output, with_diff=False)
-        if comparison.clean:
-            return comparison
-        if output.exists() and not os.access(output, os.W_OK | os.X_OK):
-            raise InputError("the output folder is not writable", Location(str(output)), "output")
-        owned = read_manifest(output)
-        _check_collisions(files, output, owned)
-        staging = parent / f".{output.name}{_STAGING}-{os.getpid()}"
+        if not comparison.clean:
+            if output.exists() and not os.access(output, os.W_OK | os.X_OK):
+                raise InputError(
+                    "the output folder is not writable", Location(str(output)), "output"
+                )
+            owned = read_manifest(output)
+            _check_collisions(files, output, owned)
+            self._seen = _snapshot(output)
+            self._staging = output.parent / f".{output.name}{_STAGING}-{os.getpid()}"
+            try:
+                _build(files, output, owned, self._staging)
+            except OSError as exc:
+                raise _write_error(exc, output) from None
+        self._staged, self._comparison = files, comparison
+
+    def commit(self, files: dict[str, str]) -> Comparison:
+        """Make the output folder hold exactly `files`, staging them first unless they are staged."""
+        if (
+            self._staged is None
+            or self._staged != files
+            or (self._staging is not None and _snapshot(self._output) != self._seen)
+        ):
+            self.stage(files)
+        output, comparison = self._output, self._comparison
+        assert output is not None and comparison is not None
+        staging, self._staging, self._staged = self._staging, None, None
+        if staging is not None:
+            try:
+                _swap(staging, output)
+            except OSError as exc:
+                raise _write_error(exc, output) from None
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        return comparison
+
+    def close(self) -> None:
+        """Remove what was staged and not committed; release the lock."""
+        self._discard()
+        self._locked.close()
+
+    def _discard(self) -> None:
+        staging, self._staging, self._staged = self._staging, None, None
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def _open(self) -> Path:
+        if self._output is not None:
+            return self._output
+        output = self._requested.absolute()
+        if output.is_symlink():
+            # Write into the folder the link names; the link itself is the user's and stays.
+            output = Path(os.path.realpath(output))
+        if output.exists() and not output.is_dir():
+            raise InputError(
+                "the output path is a file, not a folder", Location(str(output)), "output"
+            )
+        parent = output.parent
         try:
-            _build(files, output, owned, staging)
-            _swap(staging, output)
+            parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise InputError(
-                f"cannot write the output folder: {exc.strerror or exc}",
-                Location(str(output)),
+                f"cannot create the output folder's parent: {exc.strerror}",
+                Location(str(parent)),
                 "output",
             ) from None
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        return comparison
+        self._locked.enter_context(_lock(output))
+        _recover(output)
+        self._output = output
+        return output
+
+
+def _snapshot(folder: Path | None) -> tuple[tuple[str, int, int, int], ...]:
+    """Every entry of the folder with its inode, size and modification time (empty if none)."""
+    entries = []
+    for root, dirs, names in os.walk(folder) if folder is not None else ():
+        for name in (*dirs, *names):
+            path = os.path.join(root, name)
+            try:
+                info = os.lstat(path)
+            except OSError:
+                continue
+            entries.append((path, info.st_ino, info.st_size, info.st_mtime_ns))
+    return tuple(sorted(entries))
+
+
+def _write_error(exc: OSError, output: Path) -> InputError:
+    return InputError(
+        f"cannot write the output folder: {exc.strerror or exc}", Location(str(output)), "output"
+    )
 
 
 def _check_collisions(files: dict[str, str], output: Path, owned: dict[str, str]) -> None:

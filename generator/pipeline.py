@@ -150,12 +150,21 @@ def _build_project(config: Config, checker: Validation) -> tuple[ir.Project, lis
     return ir.Project(config.package, config.version, tuple(apis)), reports
 
 
-def run(config: Config, *, concurrent_validation: bool = True) -> Result:
+def run(
+    config: Config,
+    *,
+    concurrent_validation: bool = True,
+    prepare: Callable[[dict[str, str]], None] | None = None,
+) -> Result:
     """Everything but writing: returns the formatted files and the reports.
 
     The documents are validated in a worker process while they are parsed, rendered and formatted
     (`validate.py`); `concurrent_validation=False` validates them in this process instead (the same
     verdicts, without the worker's start-up: for callers that run many small specs in one process).
+
+    `prepare` is given the formatted files before the run waits for the last verdicts, for work that
+    can be done meanwhile and undone if a document is invalid after all (`output.Writer.stage`).
+    What it raises is reported as any other error of the run: after an invalid document's verdict.
     """
     from .format import format_files
     from .render import render_project, static_paths
@@ -168,8 +177,10 @@ def run(config: Config, *, concurrent_validation: bool = True) -> Result:
             project, reports = _build_project(config, checker)
             if config.strict:
                 enforce_strict(reports)
-            files = render_project(project)
-            return format_files(files, static_paths(project)), project, reports
+            files = format_files(render_project(project), static_paths(project))
+            if prepare is not None:
+                prepare(files)
+            return files, project, reports
 
         files, project, reports = _validated(checker, everything)
     return Result(files, reports, project, time.perf_counter() - started)

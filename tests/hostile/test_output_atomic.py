@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import output
+from generator import output, pipeline
+from generator.config import Config
 from generator.diagnostics import InputError
 
 from . import support
@@ -592,3 +593,96 @@ def test_a_hostile_manifest_cannot_reach_outside_the_output_folder(
     )
     assert secret.read_text() == "not jobgen's business\n"
     assert "../secret.txt" not in output.read_manifest(protected_output)
+
+
+# ------------------------------------------------------------------------- staging before the verdict
+def test_staged_files_reach_the_folder_only_when_committed(tmp_path: Path) -> None:
+    pristine, before, after = _states(tmp_path)
+    with output.writing(pristine) as writer:
+        writer.stage(AFTER_FILES)
+        assert support.tree(pristine) == before, "staging leaves the folder as it is"
+        assert _leftovers(pristine), "the new folder is built beside it"
+        comparison = writer.commit(AFTER_FILES)
+    assert not comparison.clean
+    assert support.tree(pristine) == after
+    assert _leftovers(pristine) == []
+
+
+def test_what_is_staged_and_never_committed_is_removed(tmp_path: Path) -> None:
+    """A run whose document turns out invalid after its files were staged: nothing changes."""
+    pristine, before, _ = _states(tmp_path)
+    with pytest.raises(InputError), output.writing(pristine) as writer:
+        writer.stage(AFTER_FILES)
+        raise InputError("invalid OpenAPI", output.Location("api.yaml"), "invalid")
+    assert support.tree(pristine) == before
+    assert _leftovers(pristine) == []
+
+
+def test_a_change_to_the_folder_between_staging_and_commit_is_not_lost(tmp_path: Path) -> None:
+    """The validation of a large spec can take seconds after the files are staged: a file the user
+    adds meanwhile, or one they delete, must be as they left it once the new folder is in."""
+    pristine, _, after = _states(tmp_path)
+    with output.writing(pristine) as writer:
+        writer.stage(AFTER_FILES)
+        (pristine / "added-meanwhile.txt").write_text("mine\n")
+        (pristine / "docs" / "guide.md").unlink()
+        writer.commit(AFTER_FILES)
+    expected = dict(after)
+    expected["added-meanwhile.txt"] = ("file", b"mine\n")
+    del expected["docs/guide.md"]
+    assert support.tree(pristine) == expected
+    assert _leftovers(pristine) == []
+
+
+def test_committing_other_files_than_were_staged_writes_those(tmp_path: Path) -> None:
+    pristine, _, after = _states(tmp_path)
+    with output.writing(pristine) as writer:
+        writer.stage(BEFORE_FILES)  # the folder already holds these: nothing to build
+        assert _leftovers(pristine) == []
+        writer.commit(AFTER_FILES)
+    assert support.tree(pristine) == after
+
+
+def test_a_report_written_into_the_output_folder_survives_the_swap(
+    tmp_path: Path, protected_output: Path
+) -> None:
+    """The report is written after the new files are staged and before they are swapped in."""
+    other = support.write_spec(tmp_path / "other", other_spec(), "good")
+    report = protected_output / "report.json"
+    result = support.invoke(
+        "generate",
+        other,
+        "-o",
+        protected_output,
+        "-p",
+        "prev_pkg",
+        "--no-cache",
+        "--report",
+        report,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "wrote" in result.stderr, "the folder was replaced"
+    assert json.loads(report.read_text())["specs"]
+
+
+def test_an_invalid_document_is_reported_even_after_its_files_were_staged(
+    tmp_path: Path, protected_output: Path
+) -> None:
+    """The parser accepts this document (a title that is a number); only validation rejects it, and
+    its verdict arrives after the files were staged: the folder stays as it was."""
+    spec = tmp_path / "api.json"
+    spec.write_text(
+        json.dumps({"openapi": "3.1.0", "info": {"title": 1, "version": "1"}, "paths": {}})
+    )
+    staged: list[int] = []
+    with pytest.raises(InputError, match="invalid OpenAPI"):
+        pipeline.run(
+            Config(specs=(spec,), output=protected_output, package="prev_pkg"),
+            prepare=lambda files: staged.append(len(files)),
+        )
+    assert staged, "the files were staged before the verdict"
+    before = support.tree(protected_output)
+    result = support.run_module("generate", spec, "-o", protected_output, "-p", "prev_pkg")
+    assert result.returncode == 2 and "invalid OpenAPI" in result.stderr
+    assert support.tree(protected_output) == before
+    assert _leftovers(protected_output) == []
