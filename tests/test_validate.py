@@ -129,8 +129,9 @@ def test_the_worker_imports_only_the_models_of_the_documents_version() -> None:
     probe = (
         "import sys; sys.path.insert(0, sys.argv[1]); import openapi_check as c; "
         "models = c._models('3.1.0', True); "
-        "print(models.__name__, 'openapi_pydantic.v3.v3_0' in sys.modules, "
-        "c.problem('3.1.0', {'openapi': '3.1.0', 'info': {'title': 1}, 'paths': {}}, alone=True))"
+        "verdict = c.problem('3.1.0', {'openapi': '3.1.0', 'info': {'title': 1}, 'paths': {}}, "
+        "alone=True); "  # a second document of the version: still that version's models alone
+        "print(models.__name__, 'openapi_pydantic.v3.v3_0' in sys.modules, verdict)"
     )
     folder = str(Path(openapi_check.__file__).parent)
     done = subprocess.run(
@@ -145,7 +146,7 @@ def test_the_worker_imports_only_the_models_of_the_documents_version() -> None:
 
 
 _FORKED_PROBE = """
-import json, marshal, os, sys
+import json, marshal, os, sys, time
 sys.path.insert(0, sys.argv[1])
 from generator import openapi_check as c
 
@@ -155,9 +156,8 @@ def ask(worker, version, data):
     return json.loads(worker.stdout.readline())
 
 worker = c.fork()
-bad = {"openapi": "3.1.0", "info": {"title": 1}, "paths": {}}
-good = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}
-answers = [ask(worker, "3.1.0", bad), ask(worker, "3.0.3", good)]
+time.sleep(1)  # the worker is idle after its imports: it builds the likely version's models
+answers = [ask(worker, version, data) for version, data in json.loads(sys.argv[2])]
 worker.stdin.close()
 ended = worker.wait()
 killed = c.fork()
@@ -170,19 +170,24 @@ print(json.dumps({"answers": answers, "ended": ended, "killed": killed.wait(),
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
 def test_a_forked_worker_answers_like_the_spawned_one_and_ends_with_its_input() -> None:
     """`prestart` forks the worker from the CLI process before it imports anything. The probe runs in
-    a fresh interpreter, as the CLI does: the test process itself has threads and is not forked."""
+    a fresh interpreter, as the CLI does: the test process itself has threads and is not forked.
+    Documents of both versions, after the worker built the likely version's models while idle."""
+    documents = [
+        (version, {"openapi": version, "info": {"title": title, "version": "1"}, "paths": {}})
+        for version in ("3.0.3", openapi_check.LIKELY_VERSION, "3.0.3")
+        for title in (1, "t")
+    ]
     done = subprocess.run(
-        [sys.executable, "-c", _FORKED_PROBE, str(ROOT)],
+        [sys.executable, "-c", _FORKED_PROBE, str(ROOT), json.dumps(documents)],
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
     result = json.loads(done.stdout)
-    bad = {"openapi": "3.1.0", "info": {"title": 1}, "paths": {}}
-    expected = openapi_check.problem("3.1.0", bad)
-    assert expected is not None
-    assert result["answers"] == [list(expected), None]
+    expected = [openapi_check.problem(version, data) for version, data in documents]
+    assert expected[0] is not None and expected[1] is None
+    assert result["answers"] == [list(e) if e else None for e in expected]
     assert result["ended"] == 0, "the worker ends by itself once its input is closed"
     assert result["killed"] == -9
     assert result["me"] not in result["pids"], "the probe went on in the parent only"
