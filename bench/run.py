@@ -536,12 +536,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--output", default=str(ROOT / "BENCHMARKS.md"), help="markdown file to write"
     )
-    parser.add_argument("--runs", type=int, help="runs per comparison (default 5; --quick 1)")
+    parser.add_argument("--runs", type=int, help="runs per comparison (default 9; --quick 1)")
     parser.add_argument(
         "--sections", default="generation,scale,noop,runtime", help="comma-separated subset to run"
     )
     args = parser.parse_args(argv)
-    runs = args.runs or (1 if args.quick else 5)
+    runs = args.runs or (1 if args.quick else 9)
     sections = set(args.sections.split(","))
     started = time.time()
     info, found = machine(), versions()
