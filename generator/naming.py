@@ -80,13 +80,10 @@ _MODULE_RESERVED = frozenset(
 )
 # Names that annotations in a model's class body use: a field of the same name would shadow the type.
 _ANNOTATION_NAMES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "datetime"})
-# Names a generated method body reads (resources.py.jinja): a parameter must not shadow them.
-_METHOD_NAMES = _ANNOTATION_NAMES | {
-    "self",
-    "options",
-    "body",
-    "models",
-    "cast",
+# What generated resource modules may import from the runtime's `_models` and `_pagination`: their
+# `__all__` but the model base (a test holds the two to it), in the order isort writes them.
+MODELS_HELPERS = (
+    "FileContent",
     "adapter",
     "to_cookie",
     "to_form",
@@ -95,14 +92,26 @@ _METHOD_NAMES = _ANNOTATION_NAMES | {
     "to_page_size",
     "to_path",
     "with_query",
-    "paginate_sync",
-    "paginate_async",
-    "fetch",
-    "items",
-    "page",
-    "query",
-    "max_items",
-}
+)
+PAGINATION_HELPERS = ("paginate_async", "paginate_sync")
+# Names a generated method body reads (resources.py.jinja): a parameter must not shadow them.
+_METHOD_NAMES = (
+    _ANNOTATION_NAMES
+    | set(MODELS_HELPERS)
+    | set(PAGINATION_HELPERS)
+    | {
+        "self",
+        "options",
+        "body",
+        "models",
+        "cast",
+        "fetch",
+        "items",
+        "page",
+        "query",
+        "max_items",
+    }
+)
 # Builtins with class-like names: a model named `Warning` that an earlier class refers to would
 # resolve to the builtin while that class is built (pydantic then fails at import). Pinned (Python
 # 3.11's, and 3.13's addition) so that the output does not depend on the Python running jobgen.

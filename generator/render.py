@@ -638,21 +638,8 @@ _RESOURCE_IMPORTS: list[_StdImports] = [
     [
         (".._base_client", ("AsyncAPIClient", "RequestOptions", "SyncAPIClient")),
         (".._filters", ("Filter",)),
-        (
-            ".._models",
-            (
-                "FileContent",
-                "adapter",
-                "to_cookie",
-                "to_form",
-                "to_header",
-                "to_json",
-                "to_page_size",
-                "to_path",
-                "with_query",
-            ),
-        ),
-        (".._pagination", ("paginate_async", "paginate_sync")),
+        (".._models", naming.MODELS_HELPERS),
+        (".._pagination", naming.PAGINATION_HELPERS),
         (".._response", ("APIResponse",)),
         (".", ("models",)),
     ],

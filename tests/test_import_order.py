@@ -70,3 +70,25 @@ def test_generated_import_order_is_ruffs(tmp_path: Path) -> None:
     failing = [line.split(":")[0] for line in done.stdout.splitlines() if "I001" in line]
     details = "\n\n".join((tmp_path / name).read_text() for name in failing[:3])
     assert done.returncode == 0 and not failing, done.stdout[-3000:] + "\n" + details
+
+
+def _exported(module: Path) -> list[str]:
+    import ast
+
+    for node in ast.parse(module.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            return [str(name) for name in ast.literal_eval(node.value)]
+    raise AssertionError(f"{module} has no __all__")
+
+
+def test_the_runtime_helpers_generated_code_may_import_are_what_the_runtime_exports() -> None:
+    """Resource modules import the runtime's helpers by the names in `naming`, which also keeps
+    parameters from shadowing them: a helper added to the runtime must be added there."""
+    runtime = Path(__file__).resolve().parents[1] / "templates" / "runtime"
+    models = _exported(runtime / "_models.py")
+    assert sorted(set(models) - {"APIModel"}) == sorted(naming.MODELS_HELPERS)
+    assert sorted(_exported(runtime / "_pagination.py")) == sorted(naming.PAGINATION_HELPERS)
+    line = f"from .._models import {', '.join(naming.MODELS_HELPERS)}"
+    assert isort_names(list(naming.MODELS_HELPERS)) == list(naming.MODELS_HELPERS), line
