@@ -173,11 +173,9 @@ def _load_yaml(path: Path, display: str, text: str) -> Document:
     if path.suffix.lower() == ".json" and _NOT_YAML.search(text):
         # Valid in a JSON string, refused by the YAML reader: write them as the escapes they equal.
         text = _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    loader = _Loader(text)
-    builder = _Builder(display, loader)
     try:
         _prescan(text, display)
-        with deeper_recursion():
+        with _building(display, text) as builder:
             data = builder.build()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -209,8 +207,6 @@ def _load_yaml(path: Path, display: str, text: str) -> Document:
         raise InputError(f"invalid YAML: {message}", Location(display), "syntax") from None
     except RecursionError:
         raise InputError("document nested too deeply", Location(display), "too-deep") from None
-    finally:
-        loader.dispose()
     if data is _NO_DOCUMENT:
         raise InputError("empty document", Location(display, "", 1), "empty")
     return Document(display, data, builder.lines)
@@ -293,16 +289,20 @@ def _within_limits(data: dict[str, Any]) -> bool:
 def _line_map(display: str, text: str) -> dict[str, int]:
     """The line map of a document read by the fast path: the YAML builder's, made from its text."""
     text = _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    with _building(display, text) as builder, contextlib.suppress(Exception):
+        builder.build()  # fails: the data is already in hand; without lines, messages give pointers
+    return builder.lines
+
+
+@contextlib.contextmanager
+def _building(display: str, text: str) -> Iterator[_Builder]:
+    """The YAML builder over `text`, with the recursion limit raised; its parser is freed after."""
     loader = _Loader(text)
-    builder = _Builder(display, loader)
     try:
         with deeper_recursion():
-            builder.build()
-    except Exception:  # the data is already in hand; without lines, messages give pointers
-        return builder.lines
+            yield _Builder(display, loader)
     finally:
         loader.dispose()
-    return builder.lines
 
 
 @contextlib.contextmanager
