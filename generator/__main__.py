@@ -53,6 +53,8 @@ def _exit(code: object) -> None:
 
     stop_spare()  # an unused prestarted worker (a run served by the cache)
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started without it (`jobgen ... >&-`)
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe (`jobgen ... | head`), or a closed stream

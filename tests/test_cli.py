@@ -270,3 +270,24 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
         code = process.wait(timeout=120)
     assert code != 0
     assert "Traceback" not in errors
+
+
+@pytest.mark.parametrize("closed", [">&-", "2>&-", "<&-"])
+def test_a_command_started_without_a_standard_stream_ends_cleanly(
+    tmp_path: Path, closed: str
+) -> None:
+    """A build step may run jobgen with a stream closed; the command and its forked worker manage."""
+    spec = write_spec(tmp_path, MINIMAL)
+    assert _module("generate", str(spec), "-o", "out", "-p", "pkg", cwd=tmp_path).returncode == 0
+    for command in ("check", "generate"):
+        script = f'"$0" -m generator {command} "$1" -o out -p pkg --no-cache {closed}'
+        done = subprocess.run(
+            ["sh", "-c", script, sys.executable, str(spec)],
+            cwd=tmp_path,
+            capture_output=closed != "2>&-",
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in (done.stderr or "")
