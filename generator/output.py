@@ -158,7 +158,7 @@ class Writer:
         self._staged: dict[str, str] | None = None
         self._comparison: Comparison | None = None
         self._staging: Path | None = None  # the folder built for `_staged`, if anything changed
-        self._seen: tuple[tuple[str, int, int, int], ...] = ()  # the folder when it was staged
+        self._seen: tuple[tuple[str, int, int, int], ...] = ()  # the folder as `stage` found it
 
     def stage(self, files: dict[str, str]) -> None:
         """Build the folder that `commit(files)` will swap in (nothing if the folder is up to date)."""
@@ -166,6 +166,7 @@ class Writer:
             _safe_relative(path)
         output = self._open()
         self._discard()
+        self._seen = _snapshot(output)
         comparison = compare(files, output, with_diff=False)
         if not comparison.clean:
             if output.exists() and not os.access(output, os.W_OK | os.X_OK):
@@ -174,7 +175,6 @@ class Writer:
                 )
             owned = read_manifest(output)
             _check_collisions(files, output, owned)
-            self._seen = _snapshot(output)
             self._staging = output.parent / f".{output.name}{_STAGING}-{os.getpid()}"
             try:
                 _build(files, output, owned, self._staging)
@@ -184,11 +184,7 @@ class Writer:
 
     def commit(self, files: dict[str, str]) -> Comparison:
         """Make the output folder hold exactly `files`, staging them first unless they are staged."""
-        if (
-            self._staged is None
-            or self._staged != files
-            or (self._staging is not None and _snapshot(self._output) != self._seen)
-        ):
+        if self._staged is None or self._staged != files or _snapshot(self._output) != self._seen:
             self.stage(files)
         output, comparison = self._output, self._comparison
         assert output is not None and comparison is not None

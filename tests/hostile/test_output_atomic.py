@@ -686,3 +686,19 @@ def test_an_invalid_document_is_reported_even_after_its_files_were_staged(
     assert result.returncode == 2 and "invalid OpenAPI" in result.stderr
     assert support.tree(protected_output) == before
     assert _leftovers(protected_output) == []
+
+
+def test_a_generated_file_deleted_while_an_up_to_date_folder_awaits_the_verdict_is_restored(
+    tmp_path: Path,
+) -> None:
+    """Staging found the folder up to date (nothing to build); by the time of the commit a generated
+    file is gone. The commit must see it, not trust the comparison it made at staging."""
+    folder = tmp_path / "out"
+    output.write_output(AFTER_FILES, folder)
+    with output.writing(folder) as writer:
+        writer.stage(AFTER_FILES)
+        assert _leftovers(folder) == [], "up to date: nothing staged"
+        (folder / "pkg" / "__init__.py").unlink()
+        comparison = writer.commit(AFTER_FILES)
+    assert comparison.changed == ("pkg/__init__.py",)
+    assert (folder / "pkg" / "__init__.py").read_text() == AFTER_FILES["pkg/__init__.py"]
