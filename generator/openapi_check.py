@@ -181,6 +181,10 @@ def fork() -> Forked | None:
     """
     if not sys.platform.startswith("linux"):
         return None  # macOS forbids much after fork(); elsewhere there is no fork at all
+    # A thread (started by a sitecustomize, or a debugger) could hold a lock the worker then needs.
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return None
     try:
         down_read, down_write = os.pipe()
         up_read, up_write = os.pipe()

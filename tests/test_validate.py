@@ -220,3 +220,19 @@ def test_an_unused_prestarted_worker_is_stopped_when_the_command_ends(tmp_path: 
     assert second.returncode == 0, second.stderr
     assert "(cached)" in second.stderr
     assert _live_processes_mentioning(str(spec)) == []
+
+
+def test_a_process_with_a_second_thread_is_not_forked() -> None:
+    """Forking a process that runs other threads can leave the child waiting on a lock for ever."""
+    probe = (
+        "import sys, threading; sys.path.insert(0, sys.argv[1]); "
+        "from generator import openapi_check as c; "
+        "stop = threading.Event(); thread = threading.Thread(target=stop.wait); thread.start(); "
+        "worker = c.fork(); stop.set(); thread.join(); "
+        "print(worker is None, c.fork() is not None)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(ROOT)], capture_output=True, text=True, timeout=60
+    )
+    expected = "True True" if sys.platform.startswith("linux") else "True False"
+    assert done.stdout.split() == expected.split(), done.stderr
