@@ -1,7 +1,8 @@
 """The OpenAPI check itself: a document against openapi-pydantic's models of OpenAPI 3.0 or 3.1.
 
 Imported by `validate.py` (to check a document in this process) and run as a script by it (the
-worker process): so it imports nothing of jobgen, and pydantic only when it checks something.
+worker process): so it imports nothing of jobgen, and pydantic only when it checks something. The
+`jobgen` command forks its worker instead (`prestart`, `fork`): the same loop, `serve`, on pipes.
 
     python -I openapi_check.py   # frames in (4-byte length, then b"V" + marshal.dumps((version,
                                  # data)) or b"S"), one JSON line out per frame:

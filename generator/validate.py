@@ -12,7 +12,8 @@ When the pipeline fails for another reason, the verdicts on the documents alread
 so a run reports the same error as validating each document before parsing it would have. If the
 worker cannot be started or dies, the same validation runs in this process: the result is the same.
 
-The worker is `openapi_check.py`, run as a script.
+The worker is `openapi_check.serve`: forked by the `jobgen` command before it imports anything
+(`openapi_check.prestart`), or `openapi_check.py` run as a script.
 """
 
 from __future__ import annotations
