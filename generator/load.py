@@ -172,7 +172,7 @@ def load_document(path: Path, display: str | None = None) -> Document:
 def _load_yaml(path: Path, display: str, text: str) -> Document:
     if path.suffix.lower() == ".json" and _NOT_YAML.search(text):
         # Valid in a JSON string, refused by the YAML reader: write them as the escapes they equal.
-        text = _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        text = _escape_not_yaml(text)
     try:
         _prescan(text, display)
         with _building(display, text) as builder:
@@ -288,10 +288,16 @@ def _within_limits(data: dict[str, Any]) -> bool:
 
 def _line_map(display: str, text: str) -> dict[str, int]:
     """The line map of a document read by the fast path: the YAML builder's, made from its text."""
-    text = _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = _escape_not_yaml(text)
     with _building(display, text) as builder, contextlib.suppress(Exception):
         builder.build()  # fails: the data is already in hand; without lines, messages give pointers
     return builder.lines
+
+
+def _escape_not_yaml(text: str) -> str:
+    """JSON text with the characters the YAML reader refuses (valid in a JSON string) written as the
+    escapes they equal."""
+    return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @contextlib.contextmanager

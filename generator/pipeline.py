@@ -118,9 +118,8 @@ def _validated(checker: Validation, work: Callable[[], _T]) -> _T:
     """
     try:
         result = work()
-    except (
-        Exception
-    ):  # (not an interrupt: that stops the worker at once, see `validate.validation`)
+    # Not an interrupt (BaseException): that stops the worker at once, see `validate.validation`.
+    except Exception:
         checker.raise_first_error()
         raise
     checker.raise_first_error()

@@ -696,10 +696,8 @@ def _resource_imports(resources: list[ResourceView]) -> str:
         fragments += [op.path, op.path_params, op.query, op.headers, op.json_body]
         fragments += [op.form_data, op.files, op.content, op.return_type, op.adapters]
         if op.pager is not None:
-            used.update(
-                ("AsyncIterator", "Iterator", "paginate_async", "paginate_sync", "with_query")
-            )
-            used.add("to_page_size")
+            used.update(("AsyncIterator", "Iterator", "with_query", "to_page_size"))
+            used.update(naming.PAGINATION_HELPERS)
             fragments.extend(op.pager.keyword)
             fragments.extend(op.pager.call_args)
             fragments += [op.pager.item_type, op.pager.limit_param]
@@ -837,16 +835,20 @@ def static_paths(project: ir.Project, templates: Path | None = None) -> set[str]
     return {f"{project.package}/{source.name}" for source in runtime.glob("*.py")}
 
 
+def _group_names(group_class: str) -> str:
+    """The sync and async group classes of an API, as one `import` lists them."""
+    return ", ".join(isort_names([group_class, "Async" + group_class]))
+
+
 def package_view(project: ir.Project) -> PackageView:
     apis = [api_view(api) for api in project.apis]
     # `_client.py` imports every API's group class: modules `foo_2` and `foo2` both make `Foo2API`.
     groups: set[str] = set()
     for index, view in enumerate(apis):
         unique = _claim_with_async(groups, view.group_class.removesuffix("API"), "API")
-        if unique != view.group_class:
-            apis[index] = view = dataclasses.replace(view, group_class=unique)
-        names = ", ".join(isort_names([view.group_class, "Async" + view.group_class]))
-        apis[index] = dataclasses.replace(view, group_import=f"from .resources import {names}")
+        apis[index] = dataclasses.replace(
+            view, group_class=unique, group_import=f"from .resources import {_group_names(unique)}"
+        )
     regions = _regions(project.apis)
     profiles = [
         ProfileView(api.name, _profile_literal(api, api.jobs))
@@ -856,8 +858,7 @@ def package_view(project: ir.Project) -> PackageView:
     example_api, example_resource, example_call = _example(apis)
     by_module = {api.module: api for api in apis}
     client_imports = [
-        f"from .{module} import "
-        + ", ".join(isort_names([api.group_class, "Async" + api.group_class]))
+        f"from .{module} import {_group_names(api.group_class)}"
         for module in isort_modules(f"{api.module}.resources" for api in apis)
         for api in [by_module[module.removesuffix(".resources")]]
     ]

@@ -121,8 +121,7 @@ def _repair_responses(
             moved = components.setdefault("responses", {})
             if target is not None and isinstance(schemas, dict):
                 moved[name] = schemas.pop(name)
-                _move_lines(
-                    doc,
+                doc.copy_lines(
                     f"/components/schemas/{escape_pointer_token(name)}",
                     f"/components/responses/{escape_pointer_token(name)}",
                 )
@@ -138,10 +137,6 @@ def _repair_responses(
             "content": {"application/json": {"schema": {"$ref": ref}}},
         }
         warn("response-schema-ref", join_pointer(pointer, status), ref)
-
-
-def _move_lines(doc: Document, old: str, new: str) -> None:
-    doc.copy_lines(old, new)
 
 
 def synthesize_operation_id(method: str, path: str) -> str:
