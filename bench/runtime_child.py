@@ -4,7 +4,8 @@
 
 - parse: a PCM job list of JOBS jobs (JSON bytes) into the generated models: jobgen's client does
   `TypeAdapter(JobList).validate_json(body)`, the peer's does `JobList.from_dict(response.json())`.
-  Both are run exactly so, alternating run by run.
+  Both are run exactly so, alternating run by run, with a third contender: the pydantic floor, the
+  least any pydantic model can do with this body (see `floor_adapter`).
 - http: REQUESTS GETs of one PCM job from a loopback server (bench/loopback.py, a child process),
   split into blocks that rotate between jobgen's generated client, a bare `httpx.Client` doing the
   same request plus `json.loads`, and the peer's generated client.
@@ -59,6 +60,33 @@ def job_list(count: int) -> bytes:
     return json.dumps(body).encode()
 
 
+def floor_adapter() -> Any:
+    """The least work that turns the list into pydantic model objects: the same nesting as the spec
+    (list -> job -> attributes and meta, three models per job), but no field other than the ones
+    that nest, nothing typed, unknown fields dropped. No generated pydantic model can parse the body
+    faster than this, so the peer's time over this one bounds what pydantic models can reach."""
+    import pydantic
+
+    config = pydantic.ConfigDict(extra="ignore")
+
+    class Attributes(pydantic.BaseModel):
+        model_config = config
+
+    class Meta(pydantic.BaseModel):
+        model_config = config
+
+    class Job(pydantic.BaseModel):
+        model_config = config
+        attributes: Attributes
+        meta: Meta
+
+    class JobList(pydantic.BaseModel):
+        model_config = config
+        data: list[Job]
+
+    return pydantic.TypeAdapter(JobList)
+
+
 def bench_parse(
     jobgen: Any, peer: Any, payload: bytes, runs: int, count: int
 ) -> dict[str, list[float]]:
@@ -72,7 +100,16 @@ def bench_parse(
     def run_peer() -> int:
         return len(peer.JobList.from_dict(json.loads(payload)).data)
 
-    tools = {"jobgen": run_jobgen, "openapi-python-client": run_peer}
+    floor = floor_adapter()
+
+    def run_floor() -> int:
+        return len(floor.validate_json(payload).data)
+
+    tools = {
+        "jobgen": run_jobgen,
+        "openapi-python-client": run_peer,
+        "pydantic floor (no fields)": run_floor,
+    }
     for run in tools.values():  # warm-up (imports, adapter and validator building), and a check
         if run() != count:
             raise SystemExit(f"parse benchmark: expected {count} jobs")
