@@ -271,6 +271,7 @@ def serve(source: BinaryIO, sink: BinaryIO) -> None:
     """The worker: reads frames from `source` until it closes; answers each on `sink`."""
     import json
 
+    _without_plugins()
     import pydantic  # noqa: F401 - imported before the first document arrives, not after
 
     _packages_unexecuted()
@@ -295,6 +296,39 @@ def serve(source: BinaryIO, sink: BinaryIO) -> None:
             sink.flush()
     except (BrokenPipeError, KeyboardInterrupt):
         pass
+
+
+def _without_plugins() -> None:
+    """Run the worker's pydantic without plugins, as `PYDANTIC_DISABLE_PLUGINS=__all__` would.
+
+    Pydantic plugins (entry points of the `pydantic` group) observe the validation of every model;
+    in the worker they would observe jobgen's own check of the document, not the user's models. And
+    finding them costs the worker a fifth of its start-up: pydantic's plugin loader imports
+    `importlib.metadata` (email, zipfile, csv...) and scans every installed distribution when the
+    first model is built. So the loader's module is put in `sys.modules` as a stand-in whose
+    `get_plugins` finds none; any other name pydantic asks of it comes from the real loader.
+    """
+    import types
+
+    name = "pydantic.plugin._loader"
+    if name in sys.modules:
+        return
+    stand_in = types.ModuleType(name)
+
+    def get_plugins() -> tuple[()]:
+        return ()
+
+    def real(attribute: str) -> Any:
+        import importlib
+
+        if attribute.startswith("__"):  # the import system's questions (`__path__`...)
+            raise AttributeError(attribute)
+        sys.modules.pop(name, None)
+        return getattr(importlib.import_module(name), attribute)
+
+    stand_in.get_plugins = get_plugins  # type: ignore[attr-defined]
+    stand_in.__getattr__ = real  # type: ignore[method-assign]
+    sys.modules[name] = stand_in
 
 
 def _readable(source: BinaryIO) -> bool:

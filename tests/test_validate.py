@@ -236,3 +236,79 @@ def test_a_process_with_a_second_thread_is_not_forked() -> None:
     )
     expected = "True True" if sys.platform.startswith("linux") else "True False"
     assert done.stdout.split() == expected.split(), done.stderr
+
+
+_PLUGIN_PROBE = """
+import io, json, marshal, sys
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+import openapi_check as c
+
+if sys.argv[3] == "worker":
+    document = {"openapi": "3.1.0", "info": {"title": 1, "version": "1"}, "paths": {}}
+    frame = c.VALIDATE + marshal.dumps(("3.1.0", document))
+    sink = io.BytesIO()
+    c.serve(io.BytesIO(c.HEADER.pack(len(frame)) + frame), sink)
+    verdict = json.loads(sink.getvalue())
+else:  # what any other process using pydantic does
+    verdict = c.problem("3.1.0", {"openapi": "3.1.0", "info": {"title": 1, "version": "1"}, "paths": {}})
+    verdict = json.loads(json.dumps(verdict))
+print(json.dumps({"verdict": verdict, "plugin": "fake_pydantic_plugin" in sys.modules,
+                  "metadata": "importlib.metadata" in sys.modules}))
+"""
+
+
+@pytest.mark.parametrize("where", ["worker", "elsewhere"])
+def test_the_worker_runs_pydantic_without_plugins(where: str, tmp_path: Path) -> None:
+    """An installed pydantic plugin (an entry point of the `pydantic` group) is loaded by pydantic
+    in any process, but not in the worker: it would observe jobgen's own check of the document,
+    and finding plugins means importing importlib.metadata and scanning every distribution."""
+    site = tmp_path / "site"
+    info = site / "fake_pydantic_plugin-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: fake-pydantic-plugin\nVersion: 1.0\n"
+    )
+    (info / "entry_points.txt").write_text("[pydantic]\nfake = fake_pydantic_plugin:plugin\n")
+    (site / "fake_pydantic_plugin.py").write_text(
+        "class Plugin:\n"
+        "    def new_schema_validator(self, *args, **kwargs):\n"
+        "        return None, None, None\n\n"
+        "plugin = Plugin()\n"
+    )
+    folder = str(Path(openapi_check.__file__).parent)
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", _PLUGIN_PROBE, str(site), folder, where],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    result = json.loads(done.stdout)
+    expected = openapi_check.problem(
+        "3.1.0", {"openapi": "3.1.0", "info": {"title": 1, "version": "1"}, "paths": {}}
+    )
+    assert expected is not None
+    assert result["verdict"] == json.loads(json.dumps(expected))
+    if where == "worker":
+        assert not result["plugin"] and not result["metadata"]
+    else:  # the fake plugin is found where plugins are on: the check above can fail
+        assert result["plugin"] and result["metadata"]
+
+
+def test_the_plugin_loaders_stand_in_passes_other_names_to_the_real_loader() -> None:
+    """Were pydantic to ask its loader module for more than `get_plugins`, it would get the real
+    thing (imported then), not an ImportError in the middle of a check."""
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import openapi_check as c; "
+        "c._without_plugins(); "
+        "from pydantic.plugin._loader import get_plugins; "
+        "print(list(get_plugins()), 'importlib.metadata' in sys.modules); "
+        "from pydantic.plugin._loader import PYDANTIC_ENTRY_POINT_GROUP as group; "
+        "real = sys.modules['pydantic.plugin._loader']; "
+        "print(group, 'importlib.metadata' in sys.modules, hasattr(real, 'entry_points'))"
+    )
+    folder = str(Path(openapi_check.__file__).parent)
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", probe, folder], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines() == ["[] False", "pydantic True True"]
