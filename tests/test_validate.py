@@ -22,6 +22,8 @@ from generator.repair import apply_repairs
 from .hostile import support
 
 ROOT = Path(__file__).resolve().parents[1]
+# What a worker started as a script has on its path: openapi_check.py's folder, nothing of jobgen.
+CHECK_FOLDER = str(Path(openapi_check.__file__).parent)
 ERRORS = sorted(p for p in support.CORPUS.iterdir() if p.is_file() and p.name.startswith("error-"))
 
 
@@ -133,9 +135,11 @@ def test_the_worker_imports_only_the_models_of_the_documents_version() -> None:
         "alone=True); "  # a second document of the version: still that version's models alone
         "print(models.__name__, 'openapi_pydantic.v3.v3_0' in sys.modules, verdict)"
     )
-    folder = str(Path(openapi_check.__file__).parent)
     done = subprocess.run(
-        [sys.executable, "-I", "-c", probe, folder], capture_output=True, text=True, check=True
+        [sys.executable, "-I", "-c", probe, CHECK_FOLDER],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     name, other_loaded, verdict = done.stdout.strip().split(" ", 2)
     assert name == "openapi_pydantic.v3.v3_1"
@@ -243,15 +247,14 @@ import io, json, marshal, sys
 sys.path[:0] = [sys.argv[1], sys.argv[2]]
 import openapi_check as c
 
+document = json.loads(sys.argv[4])
 if sys.argv[3] == "worker":
-    document = {"openapi": "3.1.0", "info": {"title": 1, "version": "1"}, "paths": {}}
     frame = c.VALIDATE + marshal.dumps(("3.1.0", document))
     sink = io.BytesIO()
     c.serve(io.BytesIO(c.HEADER.pack(len(frame)) + frame), sink)
     verdict = json.loads(sink.getvalue())
 else:  # what any other process using pydantic does
-    verdict = c.problem("3.1.0", {"openapi": "3.1.0", "info": {"title": 1, "version": "1"}, "paths": {}})
-    verdict = json.loads(json.dumps(verdict))
+    verdict = c.problem("3.1.0", document)
 print(json.dumps({"verdict": verdict, "plugin": "fake_pydantic_plugin" in sys.modules,
                   "metadata": "importlib.metadata" in sys.modules}))
 """
@@ -275,18 +278,17 @@ def test_the_worker_runs_pydantic_without_plugins(where: str, tmp_path: Path) ->
         "        return None, None, None\n\n"
         "plugin = Plugin()\n"
     )
-    folder = str(Path(openapi_check.__file__).parent)
+    document = {"openapi": "3.1.0", "info": {"title": 1, "version": "1"}, "paths": {}}
+    arguments = [str(site), CHECK_FOLDER, where, json.dumps(document)]
     done = subprocess.run(
-        [sys.executable, "-I", "-c", _PLUGIN_PROBE, str(site), folder, where],
+        [sys.executable, "-I", "-c", _PLUGIN_PROBE, *arguments],
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
     result = json.loads(done.stdout)
-    expected = openapi_check.problem(
-        "3.1.0", {"openapi": "3.1.0", "info": {"title": 1, "version": "1"}, "paths": {}}
-    )
+    expected = openapi_check.problem("3.1.0", document)
     assert expected is not None
     assert result["verdict"] == json.loads(json.dumps(expected))
     if where == "worker":
@@ -307,8 +309,10 @@ def test_the_plugin_loaders_stand_in_passes_other_names_to_the_real_loader() -> 
         "real = sys.modules['pydantic.plugin._loader']; "
         "print(group, 'importlib.metadata' in sys.modules, hasattr(real, 'entry_points'))"
     )
-    folder = str(Path(openapi_check.__file__).parent)
     done = subprocess.run(
-        [sys.executable, "-I", "-c", probe, folder], capture_output=True, text=True, check=True
+        [sys.executable, "-I", "-c", probe, CHECK_FOLDER],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert done.stdout.splitlines() == ["[] False", "pydantic True True"]
