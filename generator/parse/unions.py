@@ -1,0 +1,52 @@
+"""`oneOf` and `anyOf`: a union of the options' types (`null` among them makes it nullable), with
+the discriminating property when the schema names one and every option is a model."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .. import ir
+from ..diagnostics import join_pointer
+from ..load import Document
+from .common import dedupe
+from .objects import is_object
+
+if TYPE_CHECKING:
+    from .schemas import SchemaParser
+
+
+def parse_union(
+    parser: SchemaParser, schema: dict[str, Any], combiner: str, doc: Document, at: str, hint: str
+) -> ir.TypeRef:
+    options: list[ir.TypeRef] = []
+    nullable = False
+    for index, option in enumerate(schema[combiner]):
+        type_ = parser.type(
+            option,
+            doc,
+            join_pointer(at, combiner, index),
+            f"{hint}{index + 1}" if index else hint + "Option",
+        )
+        if type_ == ir.PrimitiveType("none"):
+            nullable = True
+        elif isinstance(type_, ir.NullableType):
+            nullable = True
+            options.append(type_.inner)
+        else:
+            options.append(type_)
+    if is_object(schema) and schema.get("properties"):
+        parser.report.warn(
+            f"properties beside {combiner} are ignored",
+            doc.location(join_pointer(at, "properties")),
+            "union-properties",
+        )
+    options = dedupe(options)
+    discriminator = schema.get("discriminator")
+    prop = discriminator.get("propertyName") if isinstance(discriminator, dict) else None
+    if prop and not all(isinstance(o, ir.ModelRef) for o in options):
+        prop = None
+    if not options:
+        return ir.PrimitiveType("none")
+    parser.discriminated |= bool(prop) and len(options) > 1
+    result: ir.TypeRef = options[0] if len(options) == 1 else ir.UnionType(tuple(options), prop)
+    return ir.NullableType(result) if nullable else result
