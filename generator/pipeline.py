@@ -1,7 +1,9 @@
-"""The pipeline: load -> parse -> normalise -> render -> format, in memory; `output` writes.
+"""The pipeline: load -> repair -> validate -> parse -> normalise -> render -> format, in memory;
+`output` writes.
 
-Each stage is a module with one job; this module only wires them together and gathers the per-spec
-reports (warnings, skipped items, counts) that the CLI prints and `--report` writes.
+Each stage is a module with one job; this module only wires them together (`_build_project` runs the
+stages up to normalise, `run` the rest) and gathers the per-spec reports (warnings, skipped items,
+counts) that the CLI prints and `--report` writes.
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def build_project(config: Config) -> tuple[ir.Project, list[SpecReport]]:
-    """Load, parse, validate and normalise every spec of the configuration."""
+    """Load, repair, validate, parse and normalise every spec of the configuration."""
     from .validate import validation
 
     with _collector_paused(), validation(concurrent=len(config.specs) > 0) as checker:
@@ -131,6 +133,8 @@ def _build_project(config: Config, checker: Validation) -> tuple[ir.Project, lis
     from .load import load_document
     from .normalise import apply_profiles
     from .parse import parse_api
+    from .repair import apply_repairs
+    from .validate import check_openapi
 
     names = naming.Scope(sep="_")
     apis: list[ir.Api] = []
@@ -139,7 +143,11 @@ def _build_project(config: Config, checker: Validation) -> tuple[ir.Project, lis
         name = api_name_for(spec, names)
         report = SpecReport(str(spec), name)
         doc = load_document(spec, str(spec))
-        api = parse_api(doc, name, report.collector, checker)
+        version = check_openapi(doc)  # the repairs depend on it
+        apply_repairs(doc, report.collector)
+        # Validated in the worker while the stages go on; `_validated` reads the verdict.
+        checker.submit(doc, version)
+        api = parse_api(doc, name, report.collector)
         report.operations = len(api.operations)
         report.models = len(api.models) + len(api.enums)
         apis.append(api)

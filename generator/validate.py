@@ -1,5 +1,9 @@
 """Stage 2a, validation: each document against openapi-pydantic's models of OpenAPI 3.0 or 3.1.
 
+First, in this process and at once, `check_openapi`: is the document OpenAPI 3.0 or 3.1 at all (a
+mapping with an `openapi` version jobgen reads, and `paths`)? The repairs and the models to check it
+against depend on the version.
+
 The verdict gates the output, but nothing else depends on it: the parser reads the plain data, and
 validation only says whether the document is OpenAPI and, if not, where it first goes wrong. So it
 runs beside the rest of the pipeline, in a worker process started when the run starts: importing

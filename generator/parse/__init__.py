@@ -1,10 +1,10 @@
-"""Stage 2, parse: a loaded OpenAPI document -> the IR (`ir.Api`).
+"""Stage 2, parse: a loaded, repaired OpenAPI document -> the IR (`ir.Api`).
 
-The document is checked (an OpenAPI 3.0 or 3.1 version, `paths`), repaired (`repair.py`) and handed to
-the validation (`validate.py`: openapi-pydantic's models, in a worker process while this stage and the
-later ones run); the walk here reads the same plain data. Until the validation's verdict is in, the
-data may be anything: the walk must not assume it is valid OpenAPI, only fail cleanly (the pipeline
-then reports the validation's error in preference to its own).
+The pipeline has checked that the document is OpenAPI 3.0 or 3.1 (`validate.check_openapi`), repaired
+it (`repair.py`) and handed it to the validation (`validate.py`: openapi-pydantic's models, in a worker
+process while this stage and the later ones run); the parser reads the same plain data. Until the
+validation's verdict is in, the data may be anything: the parser must not assume it is valid OpenAPI,
+only fail cleanly (the pipeline then reports the validation's error in preference to its own).
 
 One module per idea:
 - `resolver`: `$ref`s, local and to other files; `registry`: which schema became which class;
@@ -19,12 +19,9 @@ and only input that cannot be understood raises `InputError`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .. import ir
 from ..diagnostics import Collector, InputError
 from ..load import Document, deeper_recursion
-from ..repair import apply_repairs
 from . import document
 from .discriminators import settle_discriminators
 from .operations import OperationParser
@@ -32,33 +29,17 @@ from .pagination import add_pagination
 from .resolver import Resolver
 from .schemas import SchemaParser
 
-if TYPE_CHECKING:
-    from ..validate import Validation
-
 __all__ = ["parse_api"]
 
 
-def parse_api(
-    doc: Document, api_name: str, report: Collector, validation: Validation | None = None
-) -> ir.Api:
-    """The IR of one document. With `validation`, the document is submitted to it and the caller
-    must read its verdict (`Validation.raise_first_error`) before trusting the result; without, it
-    is validated here first."""
-    from ..validate import Validation, check_openapi
-
-    version = check_openapi(doc)
-    apply_repairs(doc, report)
-    if validation is not None:
-        validation.submit(doc, version)
-    else:
-        checker = Validation(concurrent=False)
-        checker.submit(doc, version)
-        checker.raise_first_error()
+def parse_api(doc: Document, api_name: str, report: Collector) -> ir.Api:
+    """The IR of one document, which `validate.check_openapi` has accepted and the repairs have
+    run on (the pipeline's steps before this one); `api_name` is its module's name."""
     # The parser walks schemas depth first, through `$ref`s: a chain of schemas that each refer to
     # the next (A.b -> B, B.c -> C, ...) recurses as deep as the chain is long.
     with deeper_recursion():
         try:
-            return _parse(doc, api_name, version, report)
+            return _parse(doc, api_name, str(doc.data["openapi"]), report)
         except RecursionError:
             raise InputError(
                 "schemas nest too deeply (inline or through a chain of $refs)",
