@@ -232,7 +232,6 @@ _PRIMITIVES = {
     "date": "datetime.date",
     "datetime": "datetime.datetime",
     "bytes": "bytes",
-    "object": "dict[str, Any]",
 }
 
 
@@ -259,8 +258,9 @@ def annotation(type_: ir.TypeRef, prefix: str = "") -> str:
                 parts.append(text)
         if "Any" in parts:
             return "Any"
-        if type_.discriminator is not None:
-            return f"Annotated[{' | '.join(parts)}, Field(discriminator={py_str(type_.discriminator)})]"
+        if type_.discriminator is not None and type_.discriminator.py_name is not None:
+            field = f"Field(discriminator={py_str(type_.discriminator.py_name)})"
+            return f"Annotated[{' | '.join(parts)}, {field}]"
         return " | ".join(parts)
     raise TypeError(type_)  # pragma: no cover - the IR is closed
 

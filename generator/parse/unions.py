@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .. import ir
 from ..diagnostics import join_pointer
 from ..load import Document
-from .common import dedupe
+from .common import dedupe, text
 from .objects import is_object
 
 if TYPE_CHECKING:
@@ -41,12 +41,21 @@ def parse_union(
             "union-properties",
         )
     options = dedupe(options)
-    discriminator = schema.get("discriminator")
-    prop = discriminator.get("propertyName") if isinstance(discriminator, dict) else None
-    if prop and not all(isinstance(o, ir.ModelRef) for o in options):
-        prop = None
     if not options:
         return ir.PrimitiveType("none")
-    parser.discriminated |= bool(prop) and len(options) > 1
-    result: ir.TypeRef = options[0] if len(options) == 1 else ir.UnionType(tuple(options), prop)
-    return ir.NullableType(result) if nullable else result
+    if len(options) == 1:
+        return ir.NullableType(options[0]) if nullable else options[0]
+    discriminator = _discriminator(schema, options)
+    parser.discriminated |= discriminator is not None
+    union = ir.UnionType(tuple(options), discriminator)
+    return ir.NullableType(union) if nullable else union
+
+
+def _discriminator(schema: dict[str, Any], options: list[ir.TypeRef]) -> ir.Discriminator | None:
+    """The schema's discriminating property, when it names one and every option is a model (whether
+    pydantic can use it is settled once every model is known: `settle_discriminators`)."""
+    given = schema.get("discriminator")
+    prop = text(given.get("propertyName")) if isinstance(given, dict) else ""
+    if not prop or not all(isinstance(o, ir.ModelRef) for o in options):
+        return None
+    return ir.Discriminator(prop)
