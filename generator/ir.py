@@ -222,6 +222,9 @@ class Pagination:
     limit_param: str
     item_type: TypeRef
     items_field: str  # the Python name of the response model's list field (`data`)
+    # The method that yields every item, fetching pages as needed: `iter_<the operation's method>`,
+    # unique among the methods of the operation's resource.
+    method_name: str
 
 
 @dataclass(frozen=True)
@@ -245,6 +248,16 @@ class Operation:
     @property
     def success_responses(self) -> tuple[Response, ...]:
         return tuple(r for r in self.responses if r.status.startswith("2"))
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A group of an API's operations (those whose `resource` is `tag`) and its names in the client:
+    `client.<api>.<attr>` is an instance of `class_name` (or of `Async` + it)."""
+
+    tag: str  # as the operations give it (`Operation.resource`)
+    attr: str  # unique among the API group's attributes
+    class_name: str  # unique, with its `Async` twin, among the API's resource classes
 
 
 @dataclass(frozen=True)
@@ -284,9 +297,12 @@ class JobFamily:
 
 @dataclass(frozen=True)
 class Api:
-    """One spec's API: operations, models, enums, servers, auth, job profile."""
+    """One spec's API: operations and their resources, models, enums, servers, auth, job profile."""
 
-    name: str  # the module name, from the spec file's stem
+    name: str  # the module name, from the spec file's stem, unique in the project
+    # The class that holds the API's resources (`client.<name>`): unique, with its `Async` twin,
+    # among the project's API group classes.
+    group_class: str
     title: str
     version: str
     description: str
@@ -294,6 +310,7 @@ class Api:
     openapi_version: str
     servers: tuple[Server, ...]
     operations: tuple[Operation, ...]
+    resources: tuple[Resource, ...]  # in the order of their first operations
     models: tuple[Model, ...]
     enums: tuple[Enum, ...]
     auth_schemes: tuple[str, ...] = ()

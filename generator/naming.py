@@ -287,3 +287,20 @@ class Scope:
 
     def __contains__(self, name: str) -> bool:
         return name in self._taken
+
+
+class SyncAsyncScope:
+    """Hands out the names of classes the client has twice, `X` and `AsyncX`: `{base}{suffix}`, or
+    with 2, 3, ... before the suffix, such that neither it nor its async twin is taken (resources
+    "Jobs" and "Async Jobs" must not both make `AsyncJobsResource`)."""
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+
+    def claim(self, base: str, suffix: str) -> str:
+        name, n = base + suffix, 1
+        while name in self._taken or "Async" + name in self._taken:
+            n += 1
+            name = f"{base}{n}{suffix}"
+        self._taken.update((name, "Async" + name))
+        return name

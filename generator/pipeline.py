@@ -20,7 +20,7 @@ from .config import Config
 from .diagnostics import Collector, Diagnostic, InputError, Location
 
 if TYPE_CHECKING:
-    from . import ir, naming
+    from . import ir
     from .validate import Validation
 
 _T = TypeVar("_T")
@@ -81,12 +81,6 @@ class Result:
         return {"specs": [r.as_json() for r in self.reports]}
 
 
-def api_name_for(spec: Path, taken: naming.Scope) -> str:
-    from . import naming
-
-    return taken.claim(naming.module_name(spec.stem))
-
-
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while the stages run.
@@ -129,25 +123,25 @@ def _validated(checker: Validation, work: Callable[[], _T]) -> _T:
 
 
 def _build_project(config: Config, checker: Validation) -> tuple[ir.Project, list[SpecReport]]:
-    from . import ir, naming
+    from . import ir
     from .load import load_document
     from .normalise import apply_profiles
-    from .parse import parse_api
+    from .parse import ProjectNames, parse_api
     from .repair import apply_repairs
     from .validate import check_openapi
 
-    names = naming.Scope(sep="_")
+    project_names = ProjectNames()  # unique across the project, in the order of the specs
     apis: list[ir.Api] = []
     reports: list[SpecReport] = []
     for spec in config.specs:
-        name = api_name_for(spec, names)
-        report = SpecReport(str(spec), name)
+        names = project_names.claim(spec.stem)
+        report = SpecReport(str(spec), names.module)
         doc = load_document(spec, str(spec))
         version = check_openapi(doc)  # the repairs depend on it
         apply_repairs(doc, report.collector)
         # Validated in the worker while the stages go on; `_validated` reads the verdict.
         checker.submit(doc, version)
-        api = parse_api(doc, name, report.collector)
+        api = parse_api(doc, names, report.collector)
         report.operations = len(api.operations)
         report.models = len(api.models) + len(api.enums)
         apis.append(api)

@@ -11,7 +11,9 @@ One module per idea:
 - `schemas`: the JSON-Schema -> IR type parser, handing each kind to its own module: `objects`
   (models, maps, `allOf`), `enums` (enums, `const`), `unions` (`oneOf`/`anyOf`);
 - `operations`: paths, parameters, bodies, responses; `document`: servers, security schemes, webhooks;
-- the passes over the parsed API: `discriminators`, `pagination` (both through the `walk` helper).
+- the passes over the parsed API: `discriminators` (through the `walk` helper), `pagination`, and
+  the naming pass, `names`: every name the client gives an API, its resources and pagers is decided
+  here, before rendering (the project-wide ones by `ProjectNames`, which the pipeline runs).
 
 Problems are values: recoverable ones become warnings (with file, line, pointer) or `skipped` entries,
 and only input that cannot be understood raises `InputError`.
@@ -24,22 +26,23 @@ from ..diagnostics import Collector, InputError
 from ..load import Document, deeper_recursion
 from . import document
 from .discriminators import settle_discriminators
+from .names import ApiNames, ProjectNames, name_resources
 from .operations import OperationParser
 from .pagination import add_pagination
 from .resolver import Resolver
 from .schemas import SchemaParser
 
-__all__ = ["parse_api"]
+__all__ = ["ApiNames", "ProjectNames", "parse_api"]
 
 
-def parse_api(doc: Document, api_name: str, report: Collector) -> ir.Api:
+def parse_api(doc: Document, names: ApiNames, report: Collector) -> ir.Api:
     """The IR of one document, which `validate.check_openapi` has accepted and the repairs have
-    run on (the pipeline's steps before this one); `api_name` is its module's name."""
+    run on (the pipeline's steps before this one); `names` are the API's names in the project."""
     # The parser walks schemas depth first, through `$ref`s: a chain of schemas that each refer to
     # the next (A.b -> B, B.c -> C, ...) recurses as deep as the chain is long.
     with deeper_recursion():
         try:
-            return _parse(doc, api_name, str(doc.data["openapi"]), report)
+            return _parse(doc, names, str(doc.data["openapi"]), report)
         except RecursionError:
             raise InputError(
                 "schemas nest too deeply (inline or through a chain of $refs)",
@@ -48,7 +51,7 @@ def parse_api(doc: Document, api_name: str, report: Collector) -> ir.Api:
             ) from None
 
 
-def _parse(doc: Document, api_name: str, version: str, report: Collector) -> ir.Api:
+def _parse(doc: Document, names: ApiNames, version: str, report: Collector) -> ir.Api:
     resolver = Resolver(doc, report)
     schemas = SchemaParser(doc, resolver, report)
     schemas.reserve_components()
@@ -59,14 +62,16 @@ def _parse(doc: Document, api_name: str, version: str, report: Collector) -> ir.
     info = data.get("info") if isinstance(data.get("info"), dict) else {}
     models, enums = schemas.classes.classes()
     api = ir.Api(
-        name=api_name,
-        title=str(info.get("title", api_name)),
+        name=names.module,
+        group_class=names.group_class,
+        title=str(info.get("title", names.module)),
         version=str(info.get("version", "")),
         description=str(info.get("description", "") or ""),
         source=doc.path,
         openapi_version=version,
         servers=document.servers(data.get("servers")),
         operations=tuple(operations),
+        resources=name_resources(operations),
         models=models,
         enums=enums,
         auth_schemes=document.auth_schemes(data),
