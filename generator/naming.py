@@ -15,7 +15,9 @@ Rules (documented in README, "Naming"):
   (`Warning`, `Exception`, ...) count as taken, so a schema named `Field` becomes `Field2`.
 - Collisions inside one scope are resolved in the order the spec declares things: the first keeps its
   name, later ones get `_2`, `_3`, ... (classes: `2`, `3`, ...). The order is the document order, so the
-  result is the same on every run and machine.
+  result is the same on every run and machine. Classes the client has twice, `X` and `AsyncX` (resource
+  and API group classes), take no name that is another's twin.
+- The parser applies these rules (`generator/parse/`); everything after it reads the names from the IR.
 """
 
 from __future__ import annotations
