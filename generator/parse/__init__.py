@@ -60,7 +60,7 @@ def _parse(doc: Document, names: ApiNames, version: str, report: Collector) -> i
     document.skip_webhooks(doc, report)
     data = doc.data
     info = data.get("info") if isinstance(data.get("info"), dict) else {}
-    models, enums = schemas.classes.classes()
+    models, enums = schemas.registry.built()
     api = ir.Api(
         name=names.module,
         group_class=names.group_class,

@@ -55,7 +55,7 @@ def parse_enum(
         )
         return ir.NullableType(literal) if nullable and present else literal
     key = (doc.path, at)
-    name = parser.classes.claim(key, hint, "enum")
+    name = parser.registry.claim(key, hint, "enum")
     members: list[ir.EnumMember] = []
     scope = naming.Scope()
     seen: set[object] = set()
@@ -76,7 +76,7 @@ def parse_enum(
     value_kind: Literal["str", "int", "float"] = (
         "str" if kinds <= {str} else "float" if floats else "int"
     )
-    parser.classes.add_enum(
+    parser.registry.add_enum(
         ir.Enum(name, tuple(members), value_kind, doc.location(at), description(schema))
     )
     return ir.NullableType(ir.EnumRef(name)) if nullable else ir.EnumRef(name)

@@ -163,10 +163,10 @@ def parse_object(
             return ir.DictType(parser.shallow(value, doc, value_at))
         return ir.DictType(ir.ANY)
     key = (doc.path, at)
-    named = parser.classes.named.get(key)
+    named = parser.registry.named.get(key)
     if named is not None and named.kind == "model":
         return ir.ModelRef(named.name)
-    name = parser.classes.claim(key, hint, "model")
+    name = parser.registry.claim(key, hint, "model")
     scope = naming.Scope()
     fields: list[ir.Field] = []
     for wire, (prop, prop_doc, prop_at) in properties.items():
@@ -187,7 +187,7 @@ def parse_object(
         additional_type = parser.type(
             additional, doc, join_pointer(at, "additionalProperties"), name + "Value"
         )
-    parser.classes.add_model(
+    parser.registry.add_model(
         ir.Model(
             name=name,
             fields=tuple(fields),

@@ -52,7 +52,7 @@ class ClassRegistry:
     def add_enum(self, enum: ir.Enum) -> None:
         self.enums[enum.name] = enum
 
-    def classes(self) -> tuple[tuple[ir.Model, ...], tuple[ir.Enum, ...]]:
+    def built(self) -> tuple[tuple[ir.Model, ...], tuple[ir.Enum, ...]]:
         """The models and the enums, each in the order their names were claimed."""
         models = tuple(self.models[n] for n in self._order if n in self.models)
         enums = tuple(self.enums[n] for n in self._order if n not in self.models)

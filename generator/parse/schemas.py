@@ -46,7 +46,7 @@ class SchemaParser:
         self.doc = doc
         self.resolver = resolver
         self.report = report
-        self.classes = ClassRegistry()
+        self.registry = ClassRegistry()
         # The schemas being built, innermost last: a `$ref` or `allOf` back to one is a cycle.
         self.merging: list[SchemaKey] = []
         self.discriminated = False  # whether any union was given a discriminator
@@ -57,13 +57,13 @@ class SchemaParser:
         for name, schema in self._component_schemas().items():
             if isinstance(schema, dict) and objects.becomes_class(schema):
                 pointer = join_pointer("/components/schemas", name)
-                self.classes.reserve((self.doc.path, pointer), naming.class_name(name))
+                self.registry.reserve((self.doc.path, pointer), naming.class_name(name))
 
     def build_components(self) -> None:
         """Every component schema that is a class is generated, used by an operation or not."""
         for name, schema in self._component_schemas().items():
             pointer = join_pointer("/components/schemas", name)
-            named = self.classes.named.get((self.doc.path, pointer))
+            named = self.registry.named.get((self.doc.path, pointer))
             if named is not None and named.kind == "pending":
                 self.type(schema, self.doc, pointer, named.name)
 
@@ -98,7 +98,7 @@ class SchemaParser:
             raise InputError("$ref must be a string", doc.location(at), "invalid")
         target_doc, pointer, target = self.resolver.resolve(ref, doc, join_pointer(at, "$ref"))
         key = (target_doc.path, pointer)
-        named = self.classes.named.get(key)
+        named = self.registry.named.get(key)
         if named is not None and named.kind != "pending":
             return ir.ModelRef(named.name) if named.kind == "model" else ir.EnumRef(named.name)
         if key in self.merging:
