@@ -14,13 +14,13 @@ from .diagnostics import Location
 
 # ---------------------------------------------------------------------------------------------- types
 Primitive: TypeAlias = Literal[
-    "str", "int", "float", "bool", "any", "none", "date", "datetime", "bytes", "object"
+    "str", "int", "float", "bool", "any", "none", "date", "datetime", "bytes"
 ]
 
 
 @dataclass(frozen=True)
 class PrimitiveType:
-    """A scalar, `Any`, `None`, a date, bytes or a free-form object."""
+    """A scalar, `Any`, `None`, a date or a time, or bytes."""
 
     name: Primitive
 
@@ -61,13 +61,22 @@ class LiteralType:
 
 
 @dataclass(frozen=True)
+class Discriminator:
+    """The property whose value tells a union's options apart (OpenAPI's `discriminator`)."""
+
+    wire_name: str  # the property as the schema names it (`propertyName`)
+    # The field's Python name in every option, when pydantic can use it to choose the option: every
+    # option is a model whose property is required and a literal (see `settle_discriminators`).
+    # None otherwise: pydantic's smart mode then tries the options in turn.
+    py_name: str | None = None
+
+
+@dataclass(frozen=True)
 class UnionType:
     """One of several types (`oneOf`/`anyOf`, type arrays)."""
 
     options: tuple[TypeRef, ...]
-    # The discriminating property: its wire name from the parser, its Python name once
-    # `settle_discriminators` has checked that pydantic can use it (else None).
-    discriminator: str | None = None
+    discriminator: Discriminator | None = None  # given only when every option is a model
 
 
 @dataclass(frozen=True)
@@ -115,22 +124,18 @@ class Field:
     type: TypeRef
     required: bool
     description: str = ""
-    default: str | int | float | bool | None = None
-    has_default: bool = False
     deprecated: bool = False
 
 
 @dataclass(frozen=True)
 class Model:
-    """A pydantic model (an object schema) or a root model (anything else that has a name)."""
+    """A pydantic model: an object schema with properties (merged through `allOf`)."""
 
     name: str
     fields: tuple[Field, ...]
     location: Location
     description: str = ""
-    root: TypeRef | None = None  # set for RootModel[...] (named arrays, unions, primitives)
     additional: TypeRef | None = None  # type of additionalProperties values, when typed
-    example: str = ""  # a JSON example for the model, if the spec gives one
 
 
 @dataclass(frozen=True)
@@ -190,9 +195,11 @@ class Body:
 
     content_type: str
     kind: BodyKind
-    type: TypeRef  # for json: the body type; for multipart/form: the model of the parts
+    type: (
+        TypeRef  # json: the body's type; binary: bytes; text: str; multipart/form: Any (see parts)
+    )
     required: bool
-    parts: tuple[BodyPart, ...] = ()
+    parts: tuple[BodyPart, ...] = ()  # multipart/form: the fields, each a keyword argument
     description: str = ""
 
 
@@ -208,12 +215,16 @@ class Response:
 
 @dataclass(frozen=True)
 class Pagination:
-    """How an operation pages: by `page[offset]`/`page[limit]`, items found at `items_path`."""
+    """How an operation pages: by its `page[offset]` and `page[limit]` query parameters, the items of
+    each page in a list field of the response model."""
 
-    offset_param: str
+    offset_param: str  # the Python names of the two parameters
     limit_param: str
     item_type: TypeRef
-    items_field: str  # the wire name of the array in the response (`data`)
+    items_field: str  # the Python name of the response model's list field (`data`)
+    # The method that yields every item, fetching pages as needed: `iter_<the operation's method>`,
+    # unique among the methods of the operation's resource.
+    method_name: str
 
 
 @dataclass(frozen=True)
@@ -224,7 +235,7 @@ class Operation:
     py_name: str
     method: str  # upper case
     path: str
-    resource: str  # the group (first tag) it belongs to, as given
+    resource: str  # its group, as given: the first tag, else the path's first segment (`jobs`)
     summary: str
     description: str
     params: tuple[Param, ...]
@@ -237,6 +248,16 @@ class Operation:
     @property
     def success_responses(self) -> tuple[Response, ...]:
         return tuple(r for r in self.responses if r.status.startswith("2"))
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A group of an API's operations (those whose `resource` is `tag`) and its names in the client:
+    `client.<api>.<attr>` is an instance of `class_name` (or of `Async` + it)."""
+
+    tag: str  # as the operations give it (`Operation.resource`)
+    attr: str  # unique among the API group's attributes
+    class_name: str  # unique, with its `Async` twin, among the API's resource classes
 
 
 @dataclass(frozen=True)
@@ -276,9 +297,12 @@ class JobFamily:
 
 @dataclass(frozen=True)
 class Api:
-    """One spec's API: operations, models, enums, servers, auth, job profile."""
+    """One spec's API: operations and their resources, models, enums, servers, auth, job profile."""
 
-    name: str  # the module name, from the spec file's stem
+    name: str  # the module name, from the spec file's stem, unique in the project
+    # The class that holds the API's resources (`client.<name>`): unique, with its `Async` twin,
+    # among the project's API group classes.
+    group_class: str
     title: str
     version: str
     description: str
@@ -286,6 +310,7 @@ class Api:
     openapi_version: str
     servers: tuple[Server, ...]
     operations: tuple[Operation, ...]
+    resources: tuple[Resource, ...]  # in the order of their first operations
     models: tuple[Model, ...]
     enums: tuple[Enum, ...]
     auth_schemes: tuple[str, ...] = ()

@@ -15,7 +15,9 @@ Rules (documented in README, "Naming"):
   (`Warning`, `Exception`, ...) count as taken, so a schema named `Field` becomes `Field2`.
 - Collisions inside one scope are resolved in the order the spec declares things: the first keeps its
   name, later ones get `_2`, `_3`, ... (classes: `2`, `3`, ...). The order is the document order, so the
-  result is the same on every run and machine.
+  result is the same on every run and machine. Classes the client has twice, `X` and `AsyncX` (resource
+  and API group classes), take no name that is another's twin.
+- The parser applies these rules (`generator/parse/`); everything after it reads the names from the IR.
 """
 
 from __future__ import annotations
@@ -287,3 +289,20 @@ class Scope:
 
     def __contains__(self, name: str) -> bool:
         return name in self._taken
+
+
+class SyncAsyncScope:
+    """Hands out the names of classes the client has twice, `X` and `AsyncX`: `{base}{suffix}`, or
+    with 2, 3, ... before the suffix, such that neither it nor its async twin is taken (resources
+    "Jobs" and "Async Jobs" must not both make `AsyncJobsResource`)."""
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+
+    def claim(self, base: str, suffix: str) -> str:
+        name, n = base + suffix, 1
+        while name in self._taken or "Async" + name in self._taken:
+            n += 1
+            name = f"{base}{n}{suffix}"
+        self._taken.update((name, "Async" + name))
+        return name

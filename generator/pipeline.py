@@ -1,7 +1,9 @@
-"""The pipeline: load -> parse -> normalise -> render -> format, in memory; `output` writes.
+"""The pipeline: load -> repair -> validate -> parse -> normalise -> render -> format, in memory;
+`output` writes.
 
-Each stage is a module with one job; this module only wires them together and gathers the per-spec
-reports (warnings, skipped items, counts) that the CLI prints and `--report` writes.
+Each stage is a module with one job; this module only wires them together (`_build_project` runs the
+stages up to normalise, `run` the rest) and gathers the per-spec reports (warnings, skipped items,
+counts) that the CLI prints and `--report` writes.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from .config import Config
 from .diagnostics import Collector, Diagnostic, InputError, Location
 
 if TYPE_CHECKING:
-    from . import ir, naming
+    from . import ir
     from .validate import Validation
 
 _T = TypeVar("_T")
@@ -79,12 +81,6 @@ class Result:
         return {"specs": [r.as_json() for r in self.reports]}
 
 
-def api_name_for(spec: Path, taken: naming.Scope) -> str:
-    from . import naming
-
-    return taken.claim(naming.module_name(spec.stem))
-
-
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while the stages run.
@@ -103,7 +99,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def build_project(config: Config) -> tuple[ir.Project, list[SpecReport]]:
-    """Load, parse, validate and normalise every spec of the configuration."""
+    """Load, repair, validate, parse and normalise every spec of the configuration."""
     from .validate import validation
 
     with _collector_paused(), validation(concurrent=len(config.specs) > 0) as checker:
@@ -127,19 +123,25 @@ def _validated(checker: Validation, work: Callable[[], _T]) -> _T:
 
 
 def _build_project(config: Config, checker: Validation) -> tuple[ir.Project, list[SpecReport]]:
-    from . import ir, naming
+    from . import ir
     from .load import load_document
     from .normalise import apply_profiles
-    from .parse import parse_api
+    from .parse import ProjectNames, parse_api
+    from .repair import apply_repairs
+    from .validate import check_openapi
 
-    names = naming.Scope(sep="_")
+    project_names = ProjectNames()  # unique across the project, in the order of the specs
     apis: list[ir.Api] = []
     reports: list[SpecReport] = []
     for spec in config.specs:
-        name = api_name_for(spec, names)
-        report = SpecReport(str(spec), name)
+        names = project_names.claim(spec.stem)
+        report = SpecReport(str(spec), names.module)
         doc = load_document(spec, str(spec))
-        api = parse_api(doc, name, report.collector, checker)
+        version = check_openapi(doc)  # the repairs depend on it
+        apply_repairs(doc, report.collector)
+        # Validated in the worker while the stages go on; `_validated` reads the verdict.
+        checker.submit(doc, version)
+        api = parse_api(doc, names, report.collector)
         report.operations = len(api.operations)
         report.models = len(api.models) + len(api.enums)
         apis.append(api)

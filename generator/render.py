@@ -7,7 +7,6 @@ templates only lay text out. Spec text reaches the output only through the escap
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import re
@@ -232,7 +231,6 @@ _PRIMITIVES = {
     "date": "datetime.date",
     "datetime": "datetime.datetime",
     "bytes": "bytes",
-    "object": "dict[str, Any]",
 }
 
 
@@ -259,8 +257,9 @@ def annotation(type_: ir.TypeRef, prefix: str = "") -> str:
                 parts.append(text)
         if "Any" in parts:
             return "Any"
-        if type_.discriminator is not None:
-            return f"Annotated[{' | '.join(parts)}, Field(discriminator={py_str(type_.discriminator)})]"
+        if type_.discriminator is not None and type_.discriminator.py_name is not None:
+            field = f"Field(discriminator={py_str(type_.discriminator.py_name)})"
+            return f"Annotated[{' | '.join(parts)}, {field}]"
         return " | ".join(parts)
     raise TypeError(type_)  # pragma: no cover - the IR is closed
 
@@ -549,7 +548,7 @@ def _pager_view(
         f"`{page.limit_param}` sets the page size; `max_items` stops after that many items.",
     )
     return PagerView(
-        name=f"iter_{op.py_name}",
+        name=page.method_name,
         doc=doc,
         keyword=kept,
         call_args=passed,
@@ -564,35 +563,10 @@ def _resource_views(api: ir.Api) -> list[ResourceView]:
     groups: dict[str, list[ir.Operation]] = {}
     for op in api.operations:
         groups.setdefault(op.resource, []).append(op)
-    attrs = naming.Scope({"with_raw_response"})
-    classes: set[str] = set()
-    views: list[ResourceView] = []
-    for resource, ops in groups.items():
-        attr = attrs.claim(naming.snake(resource, empty="default"))
-        base = naming.class_name(resource, empty="Default")
-        cls = _claim_with_async(classes, base, "Resource")
-        operations = [_operation_view(op) for op in ops]
-        # A pager (`iter_<method>`) must not take the name of another operation's method.
-        methods = naming.Scope({view.name for view in operations} | {"with_raw_response"})
-        for index, view in enumerate(operations):
-            if view.pager is not None:
-                name = methods.claim(view.pager.name)
-                if name != view.pager.name:
-                    pager = dataclasses.replace(view.pager, name=name)
-                    operations[index] = dataclasses.replace(view, pager=pager)
-        views.append(ResourceView(cls, attr, operations))
-    return views
-
-
-def _claim_with_async(taken: set[str], base: str, suffix: str) -> str:
-    """`{base}{suffix}`, or with 2, 3, ... before the suffix, such that neither it nor its async twin
-    (`Async` + it) is taken: resources "Jobs" and "Async Jobs" must not both make `AsyncJobsResource`."""
-    name, n = base + suffix, 1
-    while name in taken or "Async" + name in taken:
-        n += 1
-        name = f"{base}{n}{suffix}"
-    taken.update((name, "Async" + name))
-    return name
+    return [
+        ResourceView(r.class_name, r.attr, [_operation_view(op) for op in groups[r.tag]])
+        for r in api.resources
+    ]
 
 
 def api_view(api: ir.Api) -> ApiView:
@@ -601,7 +575,7 @@ def api_view(api: ir.Api) -> ApiView:
     resources = _resource_views(api)
     return ApiView(
         module=api.name,
-        group_class=naming.class_name(api.name, empty="Api") + "API",
+        group_class=api.group_class,
         # Title, version and file name stand inside docstrings (and Markdown, which reads the same escapes).
         title=docstring_body(comment(api.title)),
         version=docstring_body(comment(api.version)),
@@ -613,6 +587,7 @@ def api_view(api: ir.Api) -> ApiView:
         rebuild=_forward_references(api),
         model_imports=_model_imports(models, enums),
         resource_imports=_resource_imports(resources),
+        group_import=f"from .resources import {_group_names(api.group_class)}",
     )
 
 
@@ -842,13 +817,6 @@ def _group_names(group_class: str) -> str:
 
 def package_view(project: ir.Project) -> PackageView:
     apis = [api_view(api) for api in project.apis]
-    # `_client.py` imports every API's group class: modules `foo_2` and `foo2` both make `Foo2API`.
-    groups: set[str] = set()
-    for index, view in enumerate(apis):
-        unique = _claim_with_async(groups, view.group_class.removesuffix("API"), "API")
-        apis[index] = dataclasses.replace(
-            view, group_class=unique, group_import=f"from .resources import {_group_names(unique)}"
-        )
     regions = _regions(project.apis)
     profiles = [
         ProfileView(api.name, _profile_literal(api, api.jobs))

@@ -1,5 +1,9 @@
 """Stage 2a, validation: each document against openapi-pydantic's models of OpenAPI 3.0 or 3.1.
 
+First, in this process and at once, `check_openapi`: is the document OpenAPI 3.0 or 3.1 at all (a
+mapping with an `openapi` version jobgen reads, and `paths`)? The repairs and the models to check it
+against depend on the version.
+
 The verdict gates the output, but nothing else depends on it: the parser reads the plain data, and
 validation only says whether the document is OpenAPI and, if not, where it first goes wrong. So it
 runs beside the rest of the pipeline, in a worker process started when the run starts: importing
@@ -21,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import marshal
+import re
 import threading
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any, cast
@@ -35,6 +40,57 @@ if TYPE_CHECKING:
 # A frame: 4-byte big-endian length, then b"V" + marshal.dumps((version, data)), or b"S" (skip). The
 # worker is this interpreter, so marshal is exact and the fastest way across.
 _MARSHAL_VERSION = 4
+
+
+# ------------------------------------------------------------------------------ the document's kind
+def check_openapi(doc: Document) -> str:
+    """Return the document's OpenAPI version, or raise if it is not an OpenAPI 3.x document.
+
+    Checked in this process before anything else reads the document: the repairs depend on the
+    version, and the worker's verdict takes the version as given."""
+    data = doc.data
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "null"
+        raise InputError(
+            f"not an OpenAPI document: the top level is a {_json_kind(kind)}, not a mapping",
+            doc.location(""),
+            "not-openapi",
+        )
+    if "swagger" in data:
+        raise InputError(
+            f"Swagger {data.get('swagger')} is not supported: convert the document to OpenAPI 3",
+            doc.location("/swagger"),
+            "swagger",
+        )
+    version = data.get("openapi")
+    if version is None:
+        raise InputError(
+            "not an OpenAPI document: no `openapi` version field", doc.location(""), "not-openapi"
+        )
+    if not isinstance(version, str) or not _SUPPORTED_VERSION.fullmatch(version):
+        raise InputError(
+            f"unsupported OpenAPI version {version!r}: jobgen reads 3.0 and 3.1",
+            doc.location("/openapi"),
+            "version",
+        )
+    if not isinstance(data.get("paths"), dict):
+        pointer = "/paths" if "paths" in data else ""
+        what = "is not a mapping" if "paths" in data else "is missing"
+        raise InputError(f"`paths` {what}", doc.location(pointer), "no-paths")
+    return version
+
+
+_SUPPORTED_VERSION = re.compile(r"3\.[01](\.\d+)?(-[\w.]+)?")
+
+
+def _json_kind(python_type: str) -> str:
+    return {
+        "list": "list",
+        "str": "string",
+        "int": "number",
+        "float": "number",
+        "bool": "boolean",
+    }.get(python_type, python_type)
 
 
 # --------------------------------------------------------------------------------- the validation

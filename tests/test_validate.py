@@ -15,9 +15,9 @@ from generator import openapi_check, validate
 from generator.config import Config
 from generator.diagnostics import Collector, InputError
 from generator.load import load_document
-from generator.parse import check_openapi
 from generator.pipeline import run
 from generator.repair import apply_repairs
+from generator.validate import check_openapi
 
 from .hostile import support
 

@@ -38,8 +38,7 @@ from typing import IO, Any
 
 import pytest
 
-from generator import naming
-from generator.pipeline import api_name_for
+from generator.parse import ProjectNames
 
 from ..conftest import GENERATED, ROOT, real_spec_paths
 
@@ -324,9 +323,9 @@ def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrismPool]:
 def project_specs() -> dict[str, Path]:
     """The configured specs (`[tool.jobgen] specs` in pyproject.toml), by the API's client name."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["jobgen"]
-    taken = naming.Scope(sep="_")
+    names = ProjectNames()
     specs = [ROOT / s for s in config["specs"]]
-    return {api_name_for(spec, taken): spec for spec in specs}
+    return {names.claim(spec.stem).module: spec for spec in specs}
 
 
 @pytest.fixture(scope="session")

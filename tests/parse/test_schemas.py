@@ -1,0 +1,569 @@
+"""The schema parser, one JSON-Schema construct at a time: the IR type each gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import ir
+from generator.diagnostics import InputError
+
+from .support import parse_document, parse_schemas
+
+STR = ir.PrimitiveType("str")
+INT = ir.PrimitiveType("int")
+FLOAT = ir.PrimitiveType("float")
+
+
+# ------------------------------------------------------------------------------------------- objects
+def test_an_object_gives_a_model_with_required_and_optional_fields(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Job:
+          type: object
+          description: A job.
+          required: [id]
+          properties:
+            id: {type: string, description: Its id.}
+            createdAt: {type: string, format: date-time}
+            size: {type: integer, deprecated: true}
+        """,
+    )
+    job = parsed.model("Job")
+    assert job.description == "A job."
+    assert [(f.wire_name, f.py_name, f.type, f.required) for f in job.fields] == [
+        ("id", "id", STR, True),
+        ("createdAt", "created_at", ir.PrimitiveType("datetime"), False),
+        ("size", "size", INT, False),
+    ]
+    assert job.fields[0].description == "Its id."
+    assert [f.deprecated for f in job.fields] == [False, False, True]
+
+
+def test_an_inline_object_is_named_after_its_model_and_property(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Job:
+          type: object
+          properties:
+            meta:
+              type: object
+              properties:
+                owner: {type: string}
+        """,
+    )
+    assert parsed.field("Job", "meta").type == ir.ModelRef("JobMeta")
+    assert parsed.classes == ["Job", "JobMeta"]
+
+
+def test_a_recursive_model_refers_to_itself(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Node:
+          type: object
+          properties:
+            children:
+              type: array
+              items: {$ref: '#/components/schemas/Node'}
+        """,
+    )
+    assert parsed.field("Node", "children").type == ir.ListType(ir.ModelRef("Node"))
+
+
+# ------------------------------------------------------------------------------------------ nullable
+def test_nullable_in_30_wraps_the_type(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Job:
+          type: object
+          properties:
+            name: {type: string, nullable: true}
+            owner:
+              nullable: true
+              allOf: [{$ref: '#/components/schemas/Owner'}]
+        Owner:
+          type: object
+          properties:
+            id: {type: string}
+        """,
+        version="3.0.3",
+    )
+    assert parsed.field("Job", "name").type == ir.NullableType(STR)
+    assert parsed.field("Job", "owner").type == ir.NullableType(ir.ModelRef("Owner"))
+
+
+def test_a_type_array_in_31_is_nullable_or_a_union(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Job:
+          type: object
+          properties:
+            name: {type: [string, 'null']}
+            size: {type: [string, integer]}
+            nothing: {type: 'null'}
+        """,
+    )
+    assert parsed.field("Job", "name").type == ir.NullableType(STR)
+    assert parsed.field("Job", "size").type == ir.UnionType((STR, INT))
+    assert parsed.field("Job", "nothing").type == ir.PrimitiveType("none")
+
+
+def test_nullable_in_a_31_document_is_repaired_into_a_type_array(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Job:
+          type: object
+          properties:
+            name: {type: string, nullable: true}
+        """,
+    )
+    assert parsed.field("Job", "name").type == ir.NullableType(STR)
+    assert parsed.warnings == ["nullable-in-3.1"]
+
+
+# --------------------------------------------------------------------------------------------- enums
+def test_an_enum_of_strings_is_a_str_enum_class(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Status:
+          type: string
+          description: Where a job is.
+          enum: [pending, in-progress, 2fa]
+        """,
+    )
+    status = parsed.enum("Status")
+    assert status.value_kind == "str"
+    assert status.description == "Where a job is."
+    assert [(m.py_name, m.value) for m in status.members] == [
+        ("PENDING", "pending"),
+        ("IN_PROGRESS", "in-progress"),
+        ("VALUE_2FA", "2fa"),
+    ]
+
+
+def test_enums_of_integers_and_of_floats(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Level: {type: integer, enum: [1, 2, -3]}
+        Job:
+          type: object
+          properties:
+            ratio: {$ref: '#/components/schemas/Ratio'}
+        Ratio: {type: number, enum: [1, 0.5]}
+        """,
+    )
+    level, ratio = parsed.enum("Level"), parsed.enum("Ratio")
+    assert (level.value_kind, [(m.py_name, m.value) for m in level.members]) == (
+        "int",
+        [("VALUE_1", 1), ("VALUE_2", 2), ("MINUS_3", -3)],
+    )
+    assert ratio.value_kind == "float"
+    assert [(m.py_name, m.value, type(m.value)) for m in ratio.members] == [
+        ("VALUE_1", 1.0, float),
+        ("VALUE_0_POINT_5", 0.5, float),
+    ]
+
+
+def test_null_among_enum_values_makes_the_enum_nullable(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Job:
+          type: object
+          properties:
+            status: {enum: [pending, done, null]}
+        """,
+    )
+    assert parsed.field("Job", "status").type == ir.NullableType(ir.EnumRef("JobStatus"))
+    assert [m.value for m in parsed.enum("JobStatus").members] == ["pending", "done"]
+
+
+def test_an_enum_value_listed_twice_is_kept_once_with_a_warning(tmp_path: Path) -> None:
+    parsed = parse_schemas(tmp_path, "Status: {type: string, enum: [a, b, a]}")
+    assert [m.value for m in parsed.enum("Status").members] == ["a", "b"]
+    assert parsed.warning("enum-duplicate") == (
+        "#/components/schemas/Status/enum: enum value 'a' is listed twice"
+    )
+
+
+def test_enum_values_that_collide_as_names_get_suffixes_with_a_warning(tmp_path: Path) -> None:
+    parsed = parse_schemas(tmp_path, "Status: {type: string, enum: [a-b, a_b, A B]}")
+    assert [m.py_name for m in parsed.enum("Status").members] == ["A_B", "A_B_2", "A_B_3"]
+    assert parsed.warnings == ["enum-collision", "enum-collision"]
+
+
+def test_an_enum_of_one_value_or_of_mixed_kinds_is_a_literal(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Job:
+          type: object
+          properties:
+            kind: {type: string, enum: [export]}
+            mixed: {enum: [a, 1, true]}
+        """,
+    )
+    assert parsed.field("Job", "kind").type == ir.LiteralType(("export",))
+    assert parsed.field("Job", "mixed").type == ir.LiteralType(("a", 1, True))
+    assert parsed.classes == ["Job"]
+
+
+def test_nan_is_left_out_of_an_enum(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path, "Job: {type: object, properties: {ratio: {type: number, enum: [.nan, 0.5, 1.5]}}}"
+    )
+    assert [m.value for m in parsed.enum("JobRatio").members] == [0.5, 1.5]
+    assert parsed.warnings == ["enum-nan"]
+
+
+# -------------------------------------------------------------------------------------------- consts
+def test_const_is_a_literal_and_a_float_const_is_a_float_with_a_warning(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Job:
+          type: object
+          properties:
+            type: {const: job}
+            ratio: {const: 0.5}
+        """,
+    )
+    assert parsed.field("Job", "type").type == ir.LiteralType(("job",))
+    assert parsed.field("Job", "ratio").type == FLOAT
+    assert parsed.warning("enum-float").startswith(
+        "#/components/schemas/Job/properties/ratio/const: const value 0.5 is a float"
+    )
+
+
+def test_a_const_object_is_not_checked_but_the_schema_type_is_kept(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Job:
+          type: object
+          properties:
+            shape: {type: object, const: {a: 1}}
+        """,
+    )
+    assert parsed.field("Job", "shape").type == ir.DictType(ir.ANY)
+    assert parsed.warnings == ["unsupported-keyword"]
+
+
+# -------------------------------------------------------------------------------------------- unions
+PETS = """
+Cat:
+  type: object
+  required: [pet_type]
+  properties:
+    pet_type: {const: cat}
+Dog:
+  type: object
+  required: [pet_type]
+  properties:
+    pet_type: {type: string, enum: [dog]}
+Loose:
+  type: object
+  properties:
+    pet_type: {const: loose}
+"""
+
+
+def _pet(tmp_path: Path, pet: str) -> ir.TypeRef:
+    schemas = PETS + "Owner:\n  type: object\n  properties:\n    pet: " + pet
+    return parse_schemas(tmp_path, schemas).field("Owner", "pet").type
+
+
+CAT, DOG, LOOSE = ir.ModelRef("Cat"), ir.ModelRef("Dog"), ir.ModelRef("Loose")
+
+
+def test_one_of_without_a_discriminator_is_a_plain_union(tmp_path: Path) -> None:
+    pet = "{oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]}"
+    assert _pet(tmp_path, pet) == ir.UnionType((CAT, DOG))
+
+
+def test_a_discriminator_pydantic_can_use_gets_the_fields_python_name(tmp_path: Path) -> None:
+    pet = (
+        "{oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}],"
+        " discriminator: {propertyName: pet_type}}"
+    )
+    assert _pet(tmp_path, pet) == ir.UnionType(
+        (CAT, DOG), ir.Discriminator(wire_name="pet_type", py_name="pet_type")
+    )
+
+
+def test_a_discriminator_whose_property_is_optional_somewhere_is_not_settled(
+    tmp_path: Path,
+) -> None:
+    pet = (
+        "{anyOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Loose'}],"
+        " discriminator: {propertyName: pet_type}}"
+    )
+    assert _pet(tmp_path, pet) == ir.UnionType((CAT, LOOSE), ir.Discriminator("pet_type", None))
+
+
+def test_a_discriminator_beside_an_option_that_is_not_a_model_is_dropped(tmp_path: Path) -> None:
+    pet = (
+        "{oneOf: [{$ref: '#/components/schemas/Cat'}, {type: string}],"
+        " discriminator: {propertyName: pet_type}}"
+    )
+    assert _pet(tmp_path, pet) == ir.UnionType((CAT, STR), None)
+
+
+def test_null_among_the_options_makes_the_union_nullable(tmp_path: Path) -> None:
+    pet = "{oneOf: [{$ref: '#/components/schemas/Cat'}, {type: string}, {type: 'null'}]}"
+    assert _pet(tmp_path, pet) == ir.NullableType(ir.UnionType((CAT, STR)))
+
+
+def test_a_union_of_one_option_is_that_option(tmp_path: Path) -> None:
+    pet = "{anyOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Cat'}]}"
+    assert _pet(tmp_path, pet) == CAT
+
+
+# --------------------------------------------------------------------------------------------- allOf
+OWNER = """
+Owner:
+  type: object
+  required: [id]
+  properties:
+    id: {type: string}
+Audited:
+  type: object
+  properties:
+    created: {type: string, format: date}
+"""
+
+
+def test_all_of_a_single_ref_is_that_class(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        OWNER
+        + """
+Job:
+  type: object
+  properties:
+    owner:
+      description: Who started it.
+      allOf: [{$ref: '#/components/schemas/Owner'}]
+""",
+    )
+    assert parsed.field("Job", "owner").type == ir.ModelRef("Owner")
+    assert parsed.classes == ["Owner", "Audited", "Job"]
+
+
+def test_all_of_several_refs_merges_their_properties_into_a_new_model(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        OWNER
+        + """
+AuditedOwner:
+  allOf:
+    - {$ref: '#/components/schemas/Owner'}
+    - {$ref: '#/components/schemas/Audited'}
+    - type: object
+      required: [created]
+      properties:
+        note: {type: string}
+""",
+    )
+    merged = parsed.model("AuditedOwner")
+    assert [(f.wire_name, f.required) for f in merged.fields] == [
+        ("id", True),
+        ("created", True),
+        ("note", False),
+    ]
+
+
+def test_all_of_one_inline_part_is_that_part(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Job:
+          type: object
+          properties:
+            size:
+              allOf: [{type: integer}, {description: In bytes.}]
+        """,
+    )
+    assert parsed.field("Job", "size").type == INT
+
+
+def test_all_of_that_refers_back_to_its_schema_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_schemas(
+            tmp_path,
+            """
+            A:
+              allOf:
+                - {$ref: '#/components/schemas/B'}
+                - {type: object, properties: {a: {type: string}}}
+            B:
+              allOf:
+                - {$ref: '#/components/schemas/A'}
+                - {type: object, properties: {b: {type: string}}}
+            """,
+        )
+    assert caught.value.diagnostic.code == "ref-cycle"
+    assert "allOf refers back to the schema it is part of" in str(caught.value)
+
+
+# ------------------------------------------------------------------------------ additionalProperties
+def test_typed_additional_properties_alone_is_a_dict(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Job:
+          type: object
+          properties:
+            labels: {type: object, additionalProperties: {type: integer}}
+            anything: {type: object, additionalProperties: true}
+            free: {type: object}
+        """,
+    )
+    assert parsed.field("Job", "labels").type == ir.DictType(INT)
+    assert parsed.field("Job", "anything").type == ir.DictType(ir.ANY)
+    assert parsed.field("Job", "free").type == ir.DictType(ir.ANY)
+
+
+def test_typed_additional_properties_beside_properties_is_the_models_extra(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Job:
+          type: object
+          properties:
+            id: {type: string}
+          additionalProperties:
+            type: object
+            properties:
+              value: {type: string}
+        """,
+    )
+    assert parsed.model("Job").additional == ir.ModelRef("JobValue")
+    assert [f.wire_name for f in parsed.model("Job").fields] == ["id"]
+
+
+# -------------------------------------------------------------------------------------------- arrays
+def test_arrays_of_refs_and_of_anything(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        OWNER
+        + """
+Job:
+  type: object
+  properties:
+    owners: {type: array, items: {$ref: '#/components/schemas/Owner'}}
+    tags: {type: array}
+    sizes: {type: array, items: {type: array, items: {type: integer}}}
+""",
+    )
+    assert parsed.field("Job", "owners").type == ir.ListType(ir.ModelRef("Owner"))
+    assert parsed.field("Job", "tags").type == ir.ListType(ir.ANY)
+    assert parsed.field("Job", "sizes").type == ir.ListType(ir.ListType(INT))
+
+
+def test_items_given_as_a_list_are_repaired(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        OWNER
+        + """
+Job:
+  type: object
+  properties:
+    owners: {type: array, items: [{$ref: '#/components/schemas/Owner'}]}
+""",
+        version="3.0.3",
+    )
+    assert parsed.field("Job", "owners").type == ir.ListType(ir.ModelRef("Owner"))
+    assert parsed.warnings == ["items-list"]
+
+
+def test_arrays_nested_deeper_than_python_parses_lose_their_innermost_levels(
+    tmp_path: Path,
+) -> None:
+    """Python's parser stops at 200 nested brackets: the 100 levels below the outermost 5 of 105
+    are typed Any, with one warning where they start."""
+    depth = 105
+    schema = "{type: array, items: " * depth + "{type: integer}" + "}" * depth
+    parsed = parse_schemas(tmp_path, f"Deep: {{type: object, properties: {{v: {schema}}}}}")
+    type_, levels = parsed.field("Deep", "v").type, 0
+    while isinstance(type_, ir.ListType):
+        type_, levels = type_.item, levels + 1
+    assert (levels, type_) == (depth - 100, ir.ANY)
+    pointer = "/components/schemas/Deep/properties/v" + "/items" * (depth - 100)
+    assert parsed.warning("too-deep").startswith(f"#{pointer}: arrays and maps nest more than 100")
+
+
+def test_an_unsupported_keyword_is_reported_not_checked(tmp_path: Path) -> None:
+    parsed = parse_schemas(tmp_path, "Job: {type: object, properties: {a: {not: {type: string}}}}")
+    assert parsed.field("Job", "a").type == ir.ANY
+    assert parsed.warning("unsupported-keyword") == (
+        "#/components/schemas/Job/properties/a/not: "
+        "schema keyword 'not' is not checked by the client"
+    )
+
+
+# ---------------------------------------------------------------------------------------------- $ref
+def test_a_ref_to_another_file_becomes_a_class_of_this_api(tmp_path: Path) -> None:
+    (tmp_path / "shared.yaml").write_text(
+        "Owner:\n  type: object\n  properties:\n    id: {type: string}\n", encoding="utf-8"
+    )
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Job:
+          type: object
+          properties:
+            owner: {$ref: 'shared.yaml#/Owner'}
+        """,
+    )
+    assert parsed.field("Job", "owner").type == ir.ModelRef("Owner")
+    assert parsed.model("Owner").location.file.endswith("shared.yaml")
+
+
+def test_a_ref_to_itself_is_an_error_with_its_location(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_schemas(
+            tmp_path,
+            """
+            Job:
+              type: object
+              properties:
+                loop: {$ref: '#/components/schemas/Loop'}
+            Loop: {$ref: '#/components/schemas/Loop'}
+            """,
+        )
+    assert caught.value.diagnostic.code == "ref-cycle"
+    assert caught.value.diagnostic.location.pointer == "/components/schemas/Loop"
+
+
+def test_component_schemas_claim_their_names_before_inline_ones(tmp_path: Path) -> None:
+    """`Job.meta` would be `JobMeta`, but a component has that name: the component keeps it."""
+    parsed = parse_document(
+        tmp_path,
+        """
+        openapi: 3.1.0
+        info: {title: T, version: '1'}
+        paths: {}
+        components:
+          schemas:
+            Job:
+              type: object
+              properties:
+                meta: {type: object, properties: {a: {type: string}}}
+            JobMeta:
+              type: object
+              properties:
+                b: {type: string}
+        """,
+    )
+    assert parsed.field("Job", "meta").type == ir.ModelRef("JobMeta2")
+    assert [f.wire_name for f in parsed.model("JobMeta").fields] == ["b"]
