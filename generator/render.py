@@ -807,7 +807,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 def static_paths(project: ir.Project, templates: Path | None = None) -> set[str]:
     """The files `render_project` copies as they are (the runtime modules, already formatted)."""
     runtime = (templates or template_dir()) / RUNTIME_DIR
-    return {f"{project.package}/{source.name}" for source in runtime.glob("*.py")}
+    return {f"{project.package}/{p.relative_to(runtime).as_posix()}" for p in runtime.rglob("*.py")}
 
 
 def _group_names(group_class: str) -> str:
@@ -912,6 +912,7 @@ def render_project(project: ir.Project, templates: Path | None = None) -> dict[s
         put(f"{pkg}/{api.module}/models.py", "package/api/models.py.jinja", api=api)
         put(f"{pkg}/{api.module}/resources.py", "package/api/resources.py.jinja", api=api)
     runtime = root / RUNTIME_DIR
-    for source in sorted(runtime.glob("*.py")):
-        files[f"{pkg}/{source.name}"] = source.read_text(encoding="utf-8")
+    for source in sorted(runtime.rglob("*.py")):
+        relative = source.relative_to(runtime).as_posix()
+        files[f"{pkg}/{relative}"] = source.read_text(encoding="utf-8")
     return files

@@ -171,16 +171,19 @@ def test_a_changed_template_is_a_miss(project: Path, monkeypatch: pytest.MonkeyP
     assert "A line added to the template." in (project / "out" / "README.md").read_text()
 
 
-def test_a_changed_runtime_file_is_a_miss(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("module", ["_constants.py", "testing/_state.py"])
+def test_a_changed_runtime_file_is_a_miss(
+    project: Path, monkeypatch: pytest.MonkeyPatch, module: str
+) -> None:
     templates = project / "templates"
     shutil.copytree(template_dir(), templates, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr("generator.cache.template_dir", lambda: templates)
     monkeypatch.setattr("generator.render.template_dir", lambda: templates)
     generate()
-    constants = templates / "runtime" / "_constants.py"
-    constants.write_text(constants.read_text() + "\nEXTRA = 1\n")
+    source = templates / "runtime" / module
+    source.write_text(source.read_text() + "\nEXTRA = 1\n")
     assert not cached(generate()[2])
-    assert "EXTRA = 1" in (project / "out" / "tiny" / "_constants.py").read_text()
+    assert "EXTRA = 1" in (project / "out" / "tiny" / module).read_text()
 
 
 def test_a_changed_generator_source_is_a_miss(

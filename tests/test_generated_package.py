@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from .conftest import GENERATED
+from generator.config import load_config
+from generator.pipeline import run
+from generator.render import static_paths
+
+from .conftest import GENERATED, ROOT
 
 # Imports the package with everything jobgen itself depends on made unimportable.
 _ISOLATED_IMPORT = """
@@ -60,3 +64,15 @@ def test_package_metadata() -> None:
     assert 'dependencies = ["httpx>=0.27,<1", "pydantic>=2.7,<3"]' in text
     assert (GENERATED / "ep_jobs" / "py.typed").exists()
     assert "```python" in (GENERATED / "README.md").read_text()
+
+
+def test_the_runtime_is_copied_verbatim_with_its_subpackages() -> None:
+    runtime = ROOT / "templates" / "runtime"
+    copied = sorted(p.relative_to(runtime).as_posix() for p in runtime.rglob("*.py"))
+    assert "testing/__init__.py" in copied
+    for path in copied:
+        assert (GENERATED / "ep_jobs" / path).read_bytes() == (runtime / path).read_bytes(), path
+    project = run(load_config(ROOT / "pyproject.toml")).project
+    assert project is not None
+    # the formatter leaves exactly these files alone
+    assert static_paths(project) == {f"ep_jobs/{path}" for path in copied}

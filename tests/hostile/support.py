@@ -19,7 +19,7 @@ import traceback
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import Any
 
@@ -127,12 +127,21 @@ def generate(specs: Sequence[Path], package: str, profiles: Sequence[Path] = ())
 
 
 def runtime_module_names() -> frozenset[str]:
-    return frozenset(p.stem for p in RUNTIME_SOURCES.glob("*.py"))
+    """The runtime's top-level modules and subpackages (`_jobs`, `testing`)."""
+    modules = {p.stem for p in RUNTIME_SOURCES.glob("*.py")}
+    return frozenset(modules | {p.parent.name for p in RUNTIME_SOURCES.glob("*/__init__.py")})
+
+
+def runtime_paths() -> frozenset[str]:
+    """Every runtime file, by its path below the package (`_jobs.py`, `testing/_state.py`)."""
+    return frozenset(
+        p.relative_to(RUNTIME_SOURCES).as_posix() for p in RUNTIME_SOURCES.rglob("*.py")
+    )
 
 
 def templated_files(files: dict[str, str], package: str) -> dict[str, str]:
     """The rendered (not copied) Python files: the ones spec text can reach."""
-    runtime = {f"{package}/{name}.py" for name in runtime_module_names()}
+    runtime = {f"{package}/{path}" for path in runtime_paths()}
     return {p: t for p, t in files.items() if p.endswith(".py") and p not in runtime}
 
 
@@ -219,7 +228,7 @@ def __getattr__(name):
     return _Anything
 '''
 
-_IMPORTED_RUNTIME = re.compile(r"^\s*from\s+\.{1,2}(_[a-z_]+)\s+import", re.MULTILINE)
+_IMPORTED_RUNTIME = re.compile(r"^\s*from\s+(\.{1,2})(_[a-z_]+)\s+import", re.MULTILINE)
 
 
 @dataclass
@@ -236,16 +245,37 @@ class RuntimeBroken(Exception):
 def _runtime_failure(exc: BaseException, folder: Path, package: str) -> str | None:
     """The runtime module whose top level raised, if the failure happened while importing one."""
     runtime = runtime_module_names()
+    root = folder / package
     for frame in traceback.extract_tb(exc.__traceback__):
         path = Path(frame.filename)
-        if frame.name == "<module>" and path.parent == folder / package and path.stem in runtime:
-            return path.stem
+        if frame.name == "<module>" and path.is_relative_to(root):
+            top = path.relative_to(root).parts[0].removesuffix(".py")
+            if top in runtime:
+                return top
     return None
 
 
 def missing_runtime_modules(files: dict[str, str], package: str) -> set[str]:
-    wanted = {m for text in files.values() for m in _IMPORTED_RUNTIME.findall(text)}
-    return {m for m in wanted if f"{package}/{m}.py" not in files}
+    """Runtime modules imported but not in `files`, by path below the package without `.py`
+    (`_jobs`, `testing/_state`); each import is resolved from the folder of the file making it."""
+    missing: set[str] = set()
+    for path, text in files.items():
+        if not path.endswith(".py"):
+            continue
+        for dots, name in _IMPORTED_RUNTIME.findall(text):
+            folder = PurePosixPath(path).parents[len(dots) - 1]
+            module = f"{folder}/{name}"
+            if f"{module}.py" not in files and f"{module}/__init__.py" not in files:
+                missing.add(module.removeprefix(f"{package}/"))
+    return missing
+
+
+def _write_stub(root: Path, module: str) -> None:
+    """Put the stub in place of runtime `module` (a path below the package, without `.py`)."""
+    target = root / module
+    path = target / "__init__.py" if target.is_dir() else target.with_name(target.name + ".py")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(RUNTIME_STUB, encoding="utf-8")
 
 
 @contextlib.contextmanager
@@ -274,7 +304,7 @@ def imported(
                 sys.modules[f"{package}.{name}"] = module
     stubbed = missing_runtime_modules(files, package)
     for name in stubbed:
-        (folder / package / f"{name}.py").write_text(RUNTIME_STUB, encoding="utf-8")
+        _write_stub(folder / package, name)
     sys.path.insert(0, str(folder))
     importlib.invalidate_caches()
     try:
@@ -287,7 +317,7 @@ def imported(
             _forget(package)
             stubbed = set(runtime_module_names()) | stubbed
             for name in stubbed:
-                (folder / package / f"{name}.py").write_text(RUNTIME_STUB, encoding="utf-8")
+                _write_stub(folder / package, name)
             shutil.rmtree(folder / package / "__pycache__", ignore_errors=True)
             importlib.invalidate_caches()
             warnings.warn(

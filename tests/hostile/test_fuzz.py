@@ -642,8 +642,8 @@ def test_random_valid_specs_give_clean_errors_or_working_packages(
         templated = support.templated_files(files, package)
         assert support.syntax_errors(templated) == []  # the runtime is copied verbatim: parsed once
         assert all(
-            files[f"{package}/{name}.py"] == canonical_files[f"fzcanon/{name}.py"]
-            for name in support.runtime_module_names()
+            files[f"{package}/{path}"] == canonical_files[f"fzcanon/{path}"]
+            for path in support.runtime_paths()
         )
         out = case / "out"
         # With the runtime shared from the canonical package, only the rendered files are needed.

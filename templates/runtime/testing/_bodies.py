@@ -1,0 +1,99 @@
+"""The JSON the fake answers: values set at a profile's dotted paths, the job objects built that way,
+and the signed storage links of result files."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import urllib.parse
+from collections.abc import Sequence
+from typing import Any, cast
+
+from .._job_model import JobStatus
+from ._api import SimulatedApi
+from ._state import FakeJob
+
+
+def put(node: dict[str, Any], path: str, value: object) -> None:
+    """Set `value` at dotted `path` in `node`, creating objects on the way.
+
+    A segment ending in `[]` makes an array: `value` must then be a sequence, one element per item
+    (`data[].attributes.message` with `["a", "b"]` gives two objects, each with its message).
+    """
+    head, _, rest = path.partition(".")
+    fan_out = head.endswith("[]")
+    key = head[:-2] if fan_out else head
+    if not key:
+        raise ValueError(f"cannot build a value at path {path!r}")
+    if not fan_out:
+        if not rest:
+            node[key] = value
+            return
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = node[key] = {}
+        put(child, rest, value)
+        return
+    items = list(cast(Sequence[object], value))
+    if not rest:
+        node[key] = items
+        return
+    built: list[dict[str, Any]] = []
+    for item in items:
+        element: dict[str, Any] = {}
+        put(element, rest, item)
+        built.append(element)
+    node[key] = built
+
+
+def wrap(path: str, value: object) -> Any:
+    """`value` placed at `path` of a new body (`""`: the value is the body)."""
+    if not path:
+        return value
+    body: dict[str, Any] = {}
+    put(body, path, value)
+    return body
+
+
+def job_object(spec: SimulatedApi, job: FakeJob, storage_url: str) -> dict[str, Any]:
+    """The job object the API answers for `job` (`spec`: the job's API), links on `storage_url`."""
+    paths = spec.profile.fields
+    obj = copy.deepcopy(job.fields)
+    obj["type"] = spec.profile.resource_type
+    for parent, key in spec.shape.parent_fields.items():
+        if parent in job.parents:
+            obj[key] = job.parents[parent]
+    put(obj, paths["id"], job.id)
+    if "kind" in paths and job.kind is not None:
+        put(obj, paths["kind"], job.kind)
+    put(obj, paths["status"], job.raw_status)
+    moments = {
+        "created_at": job.created_at,
+        "updated_at": job.updated_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+    }
+    for name, moment in moments.items():
+        if name in paths:
+            put(obj, paths[name], None if moment is None else spec.timestamp(moment))
+    if "error" in paths and job.status is JobStatus.FAILED and job.errors:
+        put(obj, paths["error"], job.errors[0])
+    links_path = paths.get("result_links")
+    if links_path is not None:
+        succeeded = job.status is JobStatus.SUCCEEDED
+        links = [file_url(job, name, storage_url) for name in job.files] if succeeded else []
+        if "[]" not in links_path:
+            put(obj, links_path, links[0] if links else "")
+        elif succeeded:
+            put(obj, links_path, links)
+    return obj
+
+
+def file_url(job: FakeJob, name: str, storage_url: str) -> str:
+    quoted = urllib.parse.quote(name, safe="")
+    signed = signature(job.api, job.id, name)
+    return f"{storage_url}/{job.api}/{job.id}/{quoted}?signature={signed}"
+
+
+def signature(api: str, job_id: str, name: str) -> str:
+    return hashlib.sha256(f"{api}/{job_id}/{name}".encode()).hexdigest()[:16]
