@@ -937,14 +937,7 @@ class AsyncAPIClient(_BaseClient):
         content_type: str | None = None,
         options: RequestOptions | None = None,
     ) -> APIResponse[T]:
-        """Send one operation with these argument values and return its documented response.
-
-        `args` maps each parameter's `arg` to its value (None: not sent); `body` is the request
-        body (None: none), sent as the operation's first body media type or as `content_type`.
-        Raises the typed `APIStatusError` for a status >= 400, with `parsed` set to the error
-        model the operation documents for it, and `ResponseValidationError` for a success body
-        that is not what the spec says.
-        """
+        """`SyncAPIClient.call`, awaited."""
         prepared = operation.prepare(args or _NO_ARGS, body, content_type)
         response = await self._send(self._call_plan(operation, prepared, options))
         return operation.parse(response)
@@ -959,9 +952,8 @@ class AsyncAPIClient(_BaseClient):
         content_type: str | None = None,
         options: RequestOptions | None = None,
     ) -> AsyncIterator[AsyncStreamedResponse]:
-        """`call`, with the success response's body left on the wire: iterate it or write it to
-        a file (`async with client.call_stream(op, args) as response: await
-        response.write_to(path)`)."""
+        """`SyncAPIClient.call_stream`, as an async context manager (`async with
+        client.call_stream(op, args) as response: await response.write_to(path)`)."""
         prepared = operation.prepare(args or _NO_ARGS, body, content_type)
         response = await self._send(self._call_plan(operation, prepared, options), stream=True)
         try:

@@ -219,10 +219,10 @@ class Content:
 
     type: Any
     media_type: str = "application/json"
+    is_json: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def is_json(self) -> bool:
-        return is_json_media_type(self.media_type)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "is_json", is_json_media_type(self.media_type))
 
 
 def _contents(documented: object) -> tuple[Content, ...]:

@@ -20,7 +20,7 @@ import httpx
 import pydantic
 
 from ._constants import REQUEST_ID_HEADER
-from ._exceptions import ResponseValidationError
+from ._exceptions import ResponseValidationError, connection_error
 from ._logging import redact_url
 from ._serialize import is_json_media_type
 
@@ -68,22 +68,26 @@ class APIResponse(_ResponseInfo, Generic[T]):
 class StreamedResponse(_ResponseInfo):
     """A success response whose body is still on the wire: iterate it or write it to a file.
 
-    Only valid inside the `with client.call_stream(...)` block that gave it.
+    Only valid inside the `with client.call_stream(...)` block that gave it. A body that breaks
+    off raises `APIConnectionError` (the httpx error chained).
     """
 
     def __init__(self, http_response: httpx.Response) -> None:
         self.http_response = http_response
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        return self.http_response.iter_bytes(chunk_size)
+        try:
+            yield from self.http_response.iter_bytes(chunk_size)
+        except httpx.RequestError as error:
+            raise connection_error(self.http_response.request, error) from error
 
     def read(self) -> bytes:
-        return self.http_response.read()
+        return b"".join(self.iter_bytes())
 
     def write_to(self, path: str | os.PathLike[str]) -> Path:
         """Stream the body into the file `path`, which appears only once the body is complete."""
         with _staged(Path(path)) as sink:
-            for chunk in self.http_response.iter_bytes():
+            for chunk in self.iter_bytes():
                 sink.write(chunk)
         return Path(path)
 
@@ -94,16 +98,20 @@ class AsyncStreamedResponse(_ResponseInfo):
     def __init__(self, http_response: httpx.Response) -> None:
         self.http_response = http_response
 
-    def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
-        return self.http_response.aiter_bytes(chunk_size)
+    async def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self.http_response.aiter_bytes(chunk_size):
+                yield chunk
+        except httpx.RequestError as error:
+            raise connection_error(self.http_response.request, error) from error
 
     async def aread(self) -> bytes:
-        return await self.http_response.aread()
+        return b"".join([chunk async for chunk in self.aiter_bytes()])
 
     async def write_to(self, path: str | os.PathLike[str]) -> Path:
         """Stream the body into the file `path`, which appears only once the body is complete."""
         with _staged(Path(path)) as sink:
-            async for chunk in self.http_response.aiter_bytes():
+            async for chunk in self.aiter_bytes():
                 sink.write(chunk)
         return Path(path)
 

@@ -34,6 +34,8 @@ What the table leaves open is settled so:
 - Primitives: booleans as `true`/`false`, enum members by value, dates and datetimes in ISO 8601.
   A naive datetime (no zone) is refused with `NaiveDatetimeError` (a `ValueError`): the server
   would read it in a zone of its own choosing, while Python's naive datetimes are usually local.
+  (Inside a model, pydantic writes a datetime field; `_models.UTCDateTime` fields refuse naive
+  values when the model is built.)
 - Percent-encoding: every character outside RFC 3986's unreserved set is encoded in names and
   values (spaces as `%20`); delimiters the style adds are not. With `allowReserved`, a query value
   keeps RFC 3986's reserved characters and any `%XX` as they are, except those that would change
@@ -329,10 +331,12 @@ def multipart_parts(
 ) -> list[tuple[str, PartFile]]:
     """The parts of a `multipart/form-data` body, in the fields' order.
 
-    A None field is left out. An array is one part per item (same name). A file (bytes, an open
-    binary file, or `(filename, content[, content type])`) is a part with a filename and the
-    content type given, else the field's declared one (`part_types`, from the spec's `encoding`),
-    else guessed from the filename, else `application/octet-stream`. An object (a mapping or a
+    A None field is left out. An array (a list, or a tuple that is not a file) is one part per item
+    (same name). A file (bytes, an open binary file, or `(filename, content[, content type])`) is a
+    part with a filename (the file's own name, else `upload`, as servers tell files from fields by
+    it) and the content type given, else the field's declared one (`part_types`, from the spec's
+    `encoding`) when it names one type, else guessed from the filename, else
+    `application/octet-stream`. An object (a mapping or a
     model) is JSON text with `Content-Type: application/json` (or the declared JSON type). Any
     other value is text, with a content type only when one is declared.
     """

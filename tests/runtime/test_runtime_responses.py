@@ -12,6 +12,7 @@ import httpx
 import pydantic
 import pytest
 from rt_pkg._exceptions import (
+    APIConnectionError,
     APIStatusError,
     ConflictError,
     InternalServerError,
@@ -290,8 +291,9 @@ class _BrokenOff(httpx.SyncByteStream, httpx.AsyncByteStream):
 def test_a_broken_off_download_leaves_no_file(wire: Wire, tmp_path: Path) -> None:
     wire.reply = lambda _: httpx.Response(200, stream=_BrokenOff())
     target = tmp_path / "export.bin"
-    with pytest.raises(httpx.ReadError):
+    with pytest.raises(APIConnectionError, match="ReadError: connection reset") as caught:
         stream_to(wire, target)
+    assert isinstance(caught.value.__cause__, httpx.ReadError)
     assert list(tmp_path.iterdir()) == []
 
 
