@@ -720,7 +720,7 @@ class SyncAPIClient(_BaseClient):
     ) -> httpx.Response:
         """Send one API call; returns the (read) response, raises a typed `APIError` otherwise.
 
-        The generated code's first interface, kept for it; `call` replaces it. `path_params` fill
+        The generated code's first interface, kept for it; `_call` replaces it. `path_params` fill
         `{name}` in `path` (percent-encoded); `params` is the query (None dropped, bools as
         true/false, lists repeated, mappings as `key[sub]`); `headers` with a None value are not
         sent; the body is `json`, form `data` (with multipart `files`; None fields of either are
@@ -740,7 +740,7 @@ class SyncAPIClient(_BaseClient):
         )
         return self._send(plan)
 
-    def call(
+    def _call(
         self,
         operation: Operation[T],
         args: Mapping[str, object] | None = None,
@@ -762,7 +762,7 @@ class SyncAPIClient(_BaseClient):
         return operation.parse(response)
 
     @contextlib.contextmanager
-    def call_stream(
+    def _call_stream(
         self,
         operation: Operation[Any],
         args: Mapping[str, object] | None = None,
@@ -771,8 +771,8 @@ class SyncAPIClient(_BaseClient):
         content_type: str | None = None,
         options: RequestOptions | None = None,
     ) -> Iterator[StreamedResponse]:
-        """`call`, with the success response's body left on the wire: iterate it or write it to
-        a file (`with client.call_stream(op, args) as response: response.write_to(path)`)."""
+        """`_call`, with the success response's body left on the wire: iterate it or write it to
+        a file (`with client._call_stream(op, args) as response: response.write_to(path)`)."""
         prepared = operation.prepare(args or _NO_ARGS, body, content_type)
         response = self._send(self._call_plan(operation, prepared, options), stream=True)
         try:
@@ -908,7 +908,7 @@ class AsyncAPIClient(_BaseClient):
     ) -> httpx.Response:
         """Send one API call; returns the (read) response, raises a typed `APIError` otherwise.
 
-        The generated code's first interface, kept for it; `call` replaces it. `path_params` fill
+        The generated code's first interface, kept for it; `_call` replaces it. `path_params` fill
         `{name}` in `path` (percent-encoded); `params` is the query (None dropped, bools as
         true/false, lists repeated, mappings as `key[sub]`); `headers` with a None value are not
         sent; the body is `json`, form `data` (with multipart `files`; None fields of either are
@@ -928,7 +928,7 @@ class AsyncAPIClient(_BaseClient):
         )
         return await self._send(plan)
 
-    async def call(
+    async def _call(
         self,
         operation: Operation[T],
         args: Mapping[str, object] | None = None,
@@ -937,13 +937,13 @@ class AsyncAPIClient(_BaseClient):
         content_type: str | None = None,
         options: RequestOptions | None = None,
     ) -> APIResponse[T]:
-        """`SyncAPIClient.call`, awaited."""
+        """`SyncAPIClient._call`, awaited."""
         prepared = operation.prepare(args or _NO_ARGS, body, content_type)
         response = await self._send(self._call_plan(operation, prepared, options))
         return operation.parse(response)
 
     @contextlib.asynccontextmanager
-    async def call_stream(
+    async def _call_stream(
         self,
         operation: Operation[Any],
         args: Mapping[str, object] | None = None,
@@ -952,8 +952,8 @@ class AsyncAPIClient(_BaseClient):
         content_type: str | None = None,
         options: RequestOptions | None = None,
     ) -> AsyncIterator[AsyncStreamedResponse]:
-        """`SyncAPIClient.call_stream`, as an async context manager (`async with
-        client.call_stream(op, args) as response: await response.write_to(path)`)."""
+        """`SyncAPIClient._call_stream`, as an async context manager (`async with
+        client._call_stream(op, args) as response: await response.write_to(path)`)."""
         prepared = operation.prepare(args or _NO_ARGS, body, content_type)
         response = await self._send(self._call_plan(operation, prepared, options), stream=True)
         try:

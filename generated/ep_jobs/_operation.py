@@ -3,7 +3,7 @@
 Each generated operation is a module-level `Operation` built at import from what the spec says:
 method, path template, parameters (wire name, location, style, explode, allowReserved), request
 body media types (with the `encoding` of form and multipart fields) and documented responses (media
-types and types by status). A method then hands its argument values to `client.call(operation,
+types and types by status). A method then hands its argument values to `client._call(operation,
 args, body=...)`; everything below runs once per call, the same for the sync and async clients:
 
 - `Operation.prepare` turns the values into the request (path, query, headers, body);
@@ -72,7 +72,7 @@ _PATH_PLACEHOLDER: Final = re.compile(r"\{([^{}/]+)\}")
 class Param:
     """One parameter as the spec declares it.
 
-    `arg` is the key of its value in the `args` given to `call` (the method's argument name; by
+    `arg` is the key of its value in the `args` given to `_call` (the method's argument name; by
     default the wire `name`). `style` defaults to the location's (`form` for query and cookie,
     `simple` for path and header), `explode` to true for `form` and false otherwise, as OpenAPI
     says. `media_type` is set for a parameter declared with `content` rather than `schema`: its
@@ -170,7 +170,7 @@ BodyKind = Literal["json", "form", "multipart", "raw"]
 class Body:
     """A request body media type the operation accepts, with its fields' `encoding`.
 
-    How the value given to `call(body=...)` is sent follows from `media_type`:
+    How the value given to `_call(body=...)` is sent follows from `media_type`:
 
     - JSON (`application/json`, any `+json`): the value (a model, by alias without unset fields, or
       plain data) as JSON, with `Content-Type` the declared type (`application/vnd.api+json` stays);
@@ -262,11 +262,11 @@ class PreparedRequest(NamedTuple):
 
 
 class Operation(Generic[T]):
-    """One operation, described once (see the module docstring); `T` is what `call` returns.
+    """One operation, described once (see the module docstring); `T` is what `_call` returns.
 
     `responses` maps a status (`200`, `"2XX"`, `"default"`) to a type (JSON as `application/json`),
     a `Content`, or a tuple of `Content`s (one per media type: the response's `Content-Type`
-    picks). `body` is one `Body` or several (the first is the default; `call(content_type=...)`
+    picks). `body` is one `Body` or several (the first is the default; `_call(content_type=...)`
     picks another).
     """
 

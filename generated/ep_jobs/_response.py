@@ -68,7 +68,7 @@ class APIResponse(_ResponseInfo, Generic[T]):
 class StreamedResponse(_ResponseInfo):
     """A success response whose body is still on the wire: iterate it or write it to a file.
 
-    Only valid inside the `with client.call_stream(...)` block that gave it. A body that breaks
+    Only valid inside the `with client._call_stream(...)` block that gave it. A body that breaks
     off raises `APIConnectionError` (the httpx error chained).
     """
 

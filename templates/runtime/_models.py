@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 from collections.abc import Mapping
-from typing import IO, Annotated, Any
+from typing import IO, Any
 
 import pydantic
 
 from ._base_client import RequestOptions
 from ._response import adapter
-from ._serialize import aware_datetime, scalar, to_json
+from ._serialize import scalar, to_json
 
 __all__ = [
     "APIModel",
     "FileContent",
-    "UTCDateTime",
     "adapter",
     "to_cookie",
     "to_form",
@@ -53,23 +51,6 @@ class APIModel(pydantic.BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready wire form, without fields that were never set."""
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
-
-
-def _utc_datetime(
-    value: object, handler: pydantic.ValidatorFunctionWrapHandler
-) -> datetime.datetime:
-    if isinstance(value, datetime.datetime):
-        return aware_datetime(value)
-    parsed: datetime.datetime = handler(value)
-    return parsed.replace(tzinfo=datetime.UTC) if parsed.tzinfo is None else parsed
-
-
-#: A `format: date-time` value. A timestamp read without a zone (Elastic Path writes some so) is
-#: UTC, as the platform means it and as the jobs facade reads it; a `datetime` given in Python
-#: without a zone is refused (`_serialize.NaiveDatetimeError`, a `ValueError`), since Python's naive
-#: datetimes are usually local time, which the server cannot know. So a model read from a
-#: response can always be sent back.
-UTCDateTime = Annotated[datetime.datetime, pydantic.WrapValidator(_utc_datetime)]
 
 
 def to_path(value: Any) -> str:

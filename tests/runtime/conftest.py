@@ -176,8 +176,8 @@ class Wire:
         return self.requests[-1]
 
     def call(self, operation: Any, args: Any = None, **kwargs: Any) -> Any:
-        """`client.call(operation, args, **kwargs)`, awaited for the async client."""
-        return self.api.run(lambda client: client.call(operation, args, **kwargs))
+        """`client._call(operation, args, **kwargs)`, awaited for the async client."""
+        return self.api.run(lambda client: client._call(operation, args, **kwargs))
 
     def respond(self, *args: Any, **kwargs: Any) -> None:
         """Answer every request with `httpx.Response(*args, **kwargs)`."""

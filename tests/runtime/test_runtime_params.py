@@ -1,6 +1,6 @@
 """Parameters on the wire: every OpenAPI style and explode, for query, path, header and cookie.
 
-Each test calls `client.call(Operation, args)` (sync and async) through an `httpx.MockTransport`
+Each test calls `client._call(Operation, args)` (sync and async) through an `httpx.MockTransport`
 and asserts the exact bytes httpx sent. The table tests use the OpenAPI "Style Examples": a
 parameter `color` with the values "blue", ["blue", "black", "brown"] and {"R": 100, "G": 200,
 "B": 150}, expected as OpenAPI 3.1.1 (and 3.0.4, 3.2) print them.

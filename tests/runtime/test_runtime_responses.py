@@ -19,9 +19,10 @@ from rt_pkg._exceptions import (
     NotFoundError,
     ResponseValidationError,
 )
-from rt_pkg._models import APIModel, UTCDateTime
+from rt_pkg._models import APIModel
 from rt_pkg._operation import Body, Content, Operation, Param
 from rt_pkg._serialize import NaiveDatetimeError
+from rt_pkg._types import UTCDateTime
 
 Wire = Any  # tests/runtime/conftest.py: Wire
 
@@ -230,13 +231,13 @@ DOWNLOAD = Operation(
 
 def stream_to(wire: Wire, path: Path) -> Path:
     if wire.api.kind == "sync":
-        with wire.api.client.call_stream(DOWNLOAD) as response:
+        with wire.api.client._call_stream(DOWNLOAD) as response:
             assert response.status_code == 200
             written: Path = response.write_to(path)
         return written
 
     async def run(client: Any) -> Path:
-        async with client.call_stream(DOWNLOAD) as response:
+        async with client._call_stream(DOWNLOAD) as response:
             assert response.status_code == 200
             written: Path = await response.write_to(path)
         return written
@@ -255,12 +256,12 @@ def test_a_large_binary_response_streams_to_a_file(wire: Wire, tmp_path: Path) -
 def test_a_streamed_response_can_be_iterated(wire: Wire) -> None:
     wire.respond(200, content=BINARY)
     if wire.api.kind == "sync":
-        with wire.api.client.call_stream(DOWNLOAD) as response:
+        with wire.api.client._call_stream(DOWNLOAD) as response:
             chunks = list(response.iter_bytes(100))
     else:
 
         async def run(client: Any) -> list[bytes]:
-            async with client.call_stream(DOWNLOAD) as response:
+            async with client._call_stream(DOWNLOAD) as response:
                 return [chunk async for chunk in response.aiter_bytes(100)]
 
         chunks = wire.api.run(run)
