@@ -26,18 +26,16 @@ import contextlib
 import copy
 import datetime
 import email.utils
-import enum
 import functools
 import logging
 import math
 import random
 import re
 import time
-import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType, TracebackType
-from typing import Any, Final, NamedTuple, Self, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Self, TypedDict, TypeVar, cast
 
 import httpx
 import pydantic
@@ -54,9 +52,21 @@ from ._constants import (
     TOKEN_PATH,
     USER_AGENT,
 )
-from ._exceptions import APIError, ResponseValidationError, connection_error, make_status_error
+from ._exceptions import APIError, connection_error, make_status_error
 from ._logging import CREDENTIAL_HEADERS, logger, redact_headers, redact_url, setup_logging
-from ._response import APIResponse
+from ._response import (
+    APIResponse,
+    AsyncStreamedResponse,
+    StreamedResponse,
+    pick_adapter,
+    validation_error,
+)
+from ._serialize import PartFile, form_pairs, pct, read_content
+
+if TYPE_CHECKING:
+    from ._operation import Operation, PreparedRequest
+
+T = TypeVar("T")
 
 __all__ = ["NOT_GIVEN", "AsyncAPIClient", "RequestOptions", "SyncAPIClient"]
 
@@ -169,19 +179,21 @@ class _RequestPlan(NamedTuple):
     """
 
     method: str
+    #: The URL with its query, percent-encoded.
     url: str
-    params: tuple[tuple[str, str], ...]
     #: The headers to send, one entry per name (names compared case-insensitively).
     headers: dict[str, str]
     #: Whether `headers` carries an Authorization header (set by the caller: then no token is added).
     has_authorization: bool
     json: object | None
     data: Mapping[str, object] | None
-    files: Mapping[str, object] | None
+    files: Mapping[str, object] | list[tuple[str, PartFile]] | None
     content: bytes | str | None
     timeout: httpx.Timeout
     max_retries: int
     authenticate: bool
+    #: The operation whose documented error models `APIStatusError.parsed` is read with.
+    operation: Operation[Any] | None
 
 
 @dataclass(frozen=True)
@@ -229,7 +241,9 @@ class _Attempts:
         if self._can_retry() and should_retry_status(self._plan.method, status):
             reason = f"{status} {response.reason_phrase}".strip()
             return self._retry(response.request, reason, response.headers)
-        return _Fail(make_status_error(response))
+        operation = self._plan.operation
+        parsed = None if operation is None else operation.parse_error(response)
+        return _Fail(make_status_error(response, parsed=parsed))
 
     def after_error(self, request: httpx.Request, error: httpx.RequestError) -> _Next:
         """What to do after the attempt failed without a response."""
@@ -301,10 +315,6 @@ def _join_url(base: str, path: str) -> str:
     return base + "/" + path.lstrip("/")
 
 
-# What `urllib.parse.quote` never encodes: a value made only of these is its own encoding.
-_UNRESERVED: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
-
-
 @functools.lru_cache(maxsize=512)
 def _path_template(path: str) -> tuple[str, ...]:
     """`path` split at its `{name}` placeholders: literal, name, literal, ..., name, literal."""
@@ -323,44 +333,26 @@ def _expand_path(path: str, path_params: Mapping[str, str]) -> str:
         # An empty or dot segment would silently address another resource (`/v2/jobs/` is the list).
         if value in ("", ".", ".."):
             raise ValueError(f"path parameter {name!r} must not be {value!r}")
-        # Ids are usually unreserved characters only: then quoting would give the value back.
-        expanded.append(
-            value if not value.strip(_UNRESERVED) else urllib.parse.quote(value, safe="")
-        )
+        expanded.append(pct(value))
         expanded.append(parts[index + 1])
     return "".join(expanded)
 
 
 def _encode_query(params: Mapping[str, object]) -> list[tuple[str, str]]:
-    """Query pairs: None dropped, bools as true/false, lists repeated, mappings as `key[sub]`."""
+    """Percent-encoded query pairs of `request(params=...)` and `extra_query`: None and empty
+    lists dropped, bools as true/false, lists repeated, mappings and models as `key[sub]`."""
     pairs: list[tuple[str, str]] = []
     for key, value in params.items():
-        pairs.extend(_query_pairs(key, value))
+        if value is None or (isinstance(value, list | tuple) and not value):
+            continue
+        pairs += form_pairs(key, value, style="deepObject")
     return pairs
 
 
-def _query_pairs(key: str, value: object) -> Iterator[tuple[str, str]]:
-    if value is None:
-        return
-    if isinstance(value, Mapping):
-        for sub, item in value.items():
-            yield from _query_pairs(f"{key}[{sub}]", item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            if item is not None:
-                yield key, _query_scalar(item)
-    else:
-        yield key, _query_scalar(value)
-
-
-def _query_scalar(value: object) -> str:
-    if isinstance(value, enum.Enum):
-        value = value.value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime.date):  # datetimes included
-        return value.isoformat()
-    return str(value)  # str, numbers, and `Filter` (whose str() is its wire form)
+def _with_query(url: str, query: list[tuple[str, str]]) -> str:
+    if not query:
+        return url
+    return url + ("&" if "?" in url else "?") + "&".join(f"{key}={text}" for key, text in query)
 
 
 def _override_query(
@@ -377,6 +369,7 @@ _DEFAULT_HEADERS: Final[dict[str, tuple[str, str]]] = {
     "user-agent": ("User-Agent", USER_AGENT),
 }
 _NO_HEADERS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({})
+_NO_ARGS: Final[Mapping[str, object]] = MappingProxyType({})
 
 
 def _merge_headers(
@@ -404,11 +397,11 @@ def _pool_default_headers() -> dict[str, str]:
 
 
 def _buffer_files(files: Mapping[str, object] | None) -> dict[str, object] | None:
-    """Multipart files with open files read into bytes: a retry must be able to send them again, and
-    httpx's async client cannot read a plain (blocking) file."""
+    """Multipart files with open files read into bytes (a retry must be able to send them again,
+    and httpx's async client cannot read a plain, blocking, file); unset (None) files left out."""
     if files is None:
         return None
-    return {name: _buffer_file(value) for name, value in files.items()}
+    return {name: _buffer_file(value) for name, value in files.items() if value is not None}
 
 
 def _buffer_file(value: object) -> object:
@@ -418,11 +411,7 @@ def _buffer_file(value: object) -> object:
 
 
 def _read_content(value: object) -> object:
-    read = getattr(value, "read", None)
-    if not callable(read):
-        return value
-    content = read()
-    return content.encode() if isinstance(content, str) else content
+    return read_content(value) if callable(getattr(value, "read", None)) else value  # type: ignore[arg-type]
 
 
 def _as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
@@ -450,42 +439,6 @@ def _check_options(options: RequestOptions | None) -> RequestOptions:
 
 def _as_auth(auth: Auth | str | None) -> Auth | None:
     return BearerToken(auth) if isinstance(auth, str) else auth
-
-
-# -- parsing responses -----------------------------------------------------------------------------
-
-
-def _pick_adapter(
-    status: int, adapters: Mapping[int | str, pydantic.TypeAdapter[Any]]
-) -> pydantic.TypeAdapter[Any] | None:
-    """The adapter for `status`: exact status, then its `2XX`-style range, then `default`."""
-    adapter = adapters.get(status)  # the usual case: the documented status itself
-    if adapter is not None:
-        return adapter
-    for key in (str(status), f"{status // 100}XX", f"{status // 100}xx", "default"):
-        if key in adapters:
-            return adapters[key]
-    return None
-
-
-def _validation_error(
-    response: httpx.Response, error: pydantic.ValidationError
-) -> ResponseValidationError:
-    problems = error.errors(include_url=False, include_input=False)
-    if not response.content.strip():
-        problem = "an empty body where one is documented"
-    elif problems and problems[0]["type"] == "json_invalid":
-        problem = f"malformed JSON ({problems[0]['msg']})"
-    else:
-        first = problems[0] if problems else {"loc": (), "msg": str(error)}
-        where = ".".join(str(part) for part in first["loc"]) or "the body"
-        count = f"{len(problems)} problems, first" if len(problems) > 1 else "problem"
-        problem = f"a body that does not match the documented schema ({count}: {where}: "
-        problem += f"{first['msg']})"
-    where = f"{response.request.method} {redact_url(response.request.url)}"
-    return ResponseValidationError(
-        f"{where} returned {response.status_code} with {problem}", response=response
-    )
 
 
 # -- the clients -----------------------------------------------------------------------------------
@@ -575,13 +528,13 @@ class _BaseClient:
         `parsed` is None. Raises `ResponseValidationError` (status, request id and raw text kept)
         for malformed JSON, an empty body, or a body that does not match the schema.
         """
-        adapter = _pick_adapter(response.status_code, adapters)
+        adapter = pick_adapter(response.status_code, adapters)
         if adapter is None:
             return APIResponse(http_response=response, parsed=None)
         try:
             parsed = adapter.validate_json(response.content)
         except pydantic.ValidationError as error:
-            raise _validation_error(response, error) from error
+            raise validation_error(response, error) from error
         return APIResponse(http_response=response, parsed=parsed)
 
     def _plan(
@@ -599,20 +552,66 @@ class _BaseClient:
         options: RequestOptions | None = None,
         authenticate: bool = True,
     ) -> _RequestPlan:
+        if path_params is not None:
+            path = _expand_path(path, path_params)
+        return self._make_plan(
+            method,
+            path,
+            _encode_query(params) if params else [],
+            headers,
+            options,
+            authenticate=authenticate,
+            json=json,
+            data=None if data is None else {k: v for k, v in data.items() if v is not None},
+            files=_buffer_files(files),
+            content=content,
+        )
+
+    def _call_plan(
+        self, operation: Operation[Any], prepared: PreparedRequest, options: RequestOptions | None
+    ) -> _RequestPlan:
+        headers = prepared.headers
+        if "Cookie" in headers:
+            # One Cookie header carries every cookie: the client's own, then the operation's.
+            for name, value in self._default_headers.items():
+                if name.lower() == "cookie":
+                    headers["Cookie"] = f"{value}; {headers['Cookie']}"
+        return self._make_plan(
+            operation.method,
+            prepared.path,
+            prepared.query,
+            headers,
+            options,
+            content=prepared.content,
+            files=prepared.files,
+            operation=operation,
+        )
+
+    def _make_plan(
+        self,
+        method: str,
+        path: str,
+        query: list[tuple[str, str]],
+        headers: Mapping[str, str | None] | None,
+        options: RequestOptions | None,
+        *,
+        authenticate: bool = True,
+        json: object | None = None,
+        data: Mapping[str, object] | None = None,
+        files: Mapping[str, object] | list[tuple[str, PartFile]] | None = None,
+        content: bytes | str | None = None,
+        operation: Operation[Any] | None = None,
+    ) -> _RequestPlan:
         opts = _check_options(options)
-        query = _encode_query(params) if params else []
         extra_query = opts.get("extra_query")
         if extra_query:
             query = _override_query(query, _encode_query(extra_query))
         merged = _merge_headers(
             self._default_headers, headers, opts.get("extra_headers"), credentials=authenticate
         )
-        if path_params is not None:
-            path = _expand_path(path, path_params)
         return _RequestPlan(
             method=method.upper(),
-            url=_join_url(self._base_prefix, path),
-            params=tuple(query),
+            url=_with_query(_join_url(self._base_prefix, path), query),
             # What the pool (see `_pool_headers`) already sends is not given again per request.
             headers={
                 name: value
@@ -622,11 +621,12 @@ class _BaseClient:
             has_authorization="authorization" in merged,
             json=json,
             data=data,
-            files=_buffer_files(files),
+            files=files,
             content=content,
             timeout=_as_timeout(opts["timeout"]) if "timeout" in opts else self.timeout,
             max_retries=_check_retries(opts.get("max_retries", self.max_retries)),
             authenticate=authenticate,
+            operation=operation,
         )
 
     def _token_plan(self, form: Mapping[str, str]) -> _RequestPlan:
@@ -652,7 +652,6 @@ class _BaseClient:
         request = http.build_request(
             plan.method,
             plan.url,
-            params=plan.params or None,
             headers=headers,
             json=plan.json,
             data=plan.data,
@@ -721,9 +720,11 @@ class SyncAPIClient(_BaseClient):
     ) -> httpx.Response:
         """Send one API call; returns the (read) response, raises a typed `APIError` otherwise.
 
-        `path_params` fill `{name}` in `path` (percent-encoded); `params` is the query (None
-        dropped, bools as true/false, lists repeated); `headers` with a None value are not sent;
-        the body is `json`, form `data` (with multipart `files`), or raw `content`.
+        The generated code's first interface, kept for it; `_call` replaces it. `path_params` fill
+        `{name}` in `path` (percent-encoded); `params` is the query (None dropped, bools as
+        true/false, lists repeated, mappings as `key[sub]`); `headers` with a None value are not
+        sent; the body is `json`, form `data` (with multipart `files`; None fields of either are
+        left out), or raw `content`.
         """
         plan = self._plan(
             method,
@@ -738,6 +739,46 @@ class SyncAPIClient(_BaseClient):
             options=options,
         )
         return self._send(plan)
+
+    def _call(
+        self,
+        operation: Operation[T],
+        args: Mapping[str, object] | None = None,
+        *,
+        body: object = None,
+        content_type: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> APIResponse[T]:
+        """Send one operation with these argument values and return its documented response.
+
+        `args` maps each parameter's `arg` to its value (None: not sent); `body` is the request
+        body (None: none), sent as the operation's first body media type or as `content_type`.
+        Raises the typed `APIStatusError` for a status >= 400, with `parsed` set to the error
+        model the operation documents for it, and `ResponseValidationError` for a success body
+        that is not what the spec says.
+        """
+        prepared = operation.prepare(args or _NO_ARGS, body, content_type)
+        response = self._send(self._call_plan(operation, prepared, options))
+        return operation.parse(response)
+
+    @contextlib.contextmanager
+    def _call_stream(
+        self,
+        operation: Operation[Any],
+        args: Mapping[str, object] | None = None,
+        *,
+        body: object = None,
+        content_type: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> Iterator[StreamedResponse]:
+        """`_call`, with the success response's body left on the wire: iterate it or write it to
+        a file (`with client._call_stream(op, args) as response: response.write_to(path)`)."""
+        prepared = operation.prepare(args or _NO_ARGS, body, content_type)
+        response = self._send(self._call_plan(operation, prepared, options), stream=True)
+        try:
+            yield StreamedResponse(response)
+        finally:
+            response.close()
 
     @contextlib.contextmanager
     def stream(
@@ -867,9 +908,11 @@ class AsyncAPIClient(_BaseClient):
     ) -> httpx.Response:
         """Send one API call; returns the (read) response, raises a typed `APIError` otherwise.
 
-        `path_params` fill `{name}` in `path` (percent-encoded); `params` is the query (None
-        dropped, bools as true/false, lists repeated); `headers` with a None value are not sent;
-        the body is `json`, form `data` (with multipart `files`), or raw `content`.
+        The generated code's first interface, kept for it; `_call` replaces it. `path_params` fill
+        `{name}` in `path` (percent-encoded); `params` is the query (None dropped, bools as
+        true/false, lists repeated, mappings as `key[sub]`); `headers` with a None value are not
+        sent; the body is `json`, form `data` (with multipart `files`; None fields of either are
+        left out), or raw `content`.
         """
         plan = self._plan(
             method,
@@ -884,6 +927,39 @@ class AsyncAPIClient(_BaseClient):
             options=options,
         )
         return await self._send(plan)
+
+    async def _call(
+        self,
+        operation: Operation[T],
+        args: Mapping[str, object] | None = None,
+        *,
+        body: object = None,
+        content_type: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> APIResponse[T]:
+        """`SyncAPIClient._call`, awaited."""
+        prepared = operation.prepare(args or _NO_ARGS, body, content_type)
+        response = await self._send(self._call_plan(operation, prepared, options))
+        return operation.parse(response)
+
+    @contextlib.asynccontextmanager
+    async def _call_stream(
+        self,
+        operation: Operation[Any],
+        args: Mapping[str, object] | None = None,
+        *,
+        body: object = None,
+        content_type: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncIterator[AsyncStreamedResponse]:
+        """`SyncAPIClient._call_stream`, as an async context manager (`async with
+        client._call_stream(op, args) as response: await response.write_to(path)`)."""
+        prepared = operation.prepare(args or _NO_ARGS, body, content_type)
+        response = await self._send(self._call_plan(operation, prepared, options), stream=True)
+        try:
+            yield AsyncStreamedResponse(response)
+        finally:
+            await response.aclose()
 
     @contextlib.asynccontextmanager
     async def astream(

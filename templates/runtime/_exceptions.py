@@ -118,7 +118,9 @@ class APIStatusError(APIError):
 
     `errors` are the error objects of the body (possibly none: an HTML page from a proxy, an empty
     body), `body` is the raw body text, `request_id` comes from the `x-request-id` header or else
-    from the body. Anything not given is read from `response`.
+    from the body. Anything not given is read from `response`. `parsed` is the body as the model
+    the operation documents for this status (`isinstance(error.parsed, models.Error)`), or None
+    when it documents none or the body does not match it.
     """
 
     response: httpx.Response
@@ -126,6 +128,7 @@ class APIStatusError(APIError):
     errors: list[APIErrorDetail]
     request_id: str | None
     body: str
+    parsed: object | None
 
     def __init__(
         self,
@@ -135,9 +138,11 @@ class APIStatusError(APIError):
         body: str | None = None,
         errors: Sequence[APIErrorDetail] | None = None,
         request_id: str | None = None,
+        parsed: object | None = None,
     ) -> None:
         self.response = response
         self.status_code = response.status_code
+        self.parsed = parsed
         self.body = _body_text(response) if body is None else body
         self.errors = (
             parse_error_body(self.body, default_status=self.status_code)
@@ -206,11 +211,13 @@ _STATUS_ERRORS: Final[dict[int, type[APIStatusError]]] = {
 }
 
 
-def make_status_error(response: httpx.Response) -> APIStatusError:
-    """The typed exception for an error response (its body must have been read)."""
+def make_status_error(response: httpx.Response, *, parsed: object | None = None) -> APIStatusError:
+    """The typed exception for an error response (its body must have been read); `parsed` is the
+    body as the operation's documented error model, if any."""
     if response.status_code >= 500:
-        return InternalServerError(response=response)
-    return _STATUS_ERRORS.get(response.status_code, APIStatusError)(response=response)
+        return InternalServerError(response=response, parsed=parsed)
+    error_type = _STATUS_ERRORS.get(response.status_code, APIStatusError)
+    return error_type(response=response, parsed=parsed)
 
 
 # -- a success response with the wrong body --------------------------------------------------------

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime
-import enum
-import functools
+import json
 from collections.abc import Mapping
 from typing import IO, Any
 
 import pydantic
 
 from ._base_client import RequestOptions
+from ._response import adapter
+from ._serialize import scalar, to_json
 
 __all__ = [
     "APIModel",
@@ -53,51 +53,20 @@ class APIModel(pydantic.BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
-@functools.cache
-def adapter(type_: Any) -> pydantic.TypeAdapter[Any]:
-    """A cached TypeAdapter: built once per response type, on first use rather than at import."""
-    return pydantic.TypeAdapter(type_)
-
-
-def to_json(value: Any) -> Any:
-    """A request body as JSON-ready data: models by alias without unset fields, the rest as given."""
-    if isinstance(value, pydantic.BaseModel):
-        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    if isinstance(value, Mapping):
-        return {str(k): to_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_json(v) for v in value]
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return value
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, enum.Enum):
-        value = value.value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
 def to_path(value: Any) -> str:
-    return _scalar(value)
+    return scalar(value)
 
 
 def to_header(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, list | tuple):
-        return ",".join(_scalar(v) for v in value)
-    return _scalar(value)
+        return ",".join(scalar(v) for v in value)
+    return scalar(value)
 
 
 def to_cookie(name: str, value: Any) -> str | None:
-    return None if value is None else f"{name}={_scalar(value)}"
+    return None if value is None else f"{name}={scalar(value)}"
 
 
 def to_form(value: Any) -> Any:
@@ -105,10 +74,8 @@ def to_form(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, pydantic.BaseModel | Mapping | list | tuple):
-        import json
-
         return json.dumps(to_json(value), separators=(",", ":"))
-    return _scalar(value)
+    return scalar(value)
 
 
 def with_query(options: RequestOptions | None, query: Mapping[str, object]) -> RequestOptions:

@@ -149,6 +149,53 @@ def make_api(kind: str) -> Iterator[Callable[..., Api]]:
         api.close()
 
 
+class Wire:
+    """An `Api` harness whose pool is an `httpx.MockTransport`: `requests` records what httpx
+    actually sent (body read), and `reply(request)` makes each response (200 `{}` by default)."""
+
+    def __init__(self, make_api: Callable[..., Api], kind: str, **kwargs: Any) -> None:
+        self.requests: list[httpx.Request] = []
+        self.reply: Callable[[httpx.Request], httpx.Response] = lambda _: httpx.Response(
+            200, json={}
+        )
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            self.requests.append(request)
+            return self.reply(request)
+
+        transport = httpx.MockTransport(handle)
+        http: httpx.Client | httpx.AsyncClient = (
+            httpx.Client(transport=transport)
+            if kind == "sync"
+            else httpx.AsyncClient(transport=transport)
+        )
+        self.api = make_api(http_client=http, **kwargs)
+
+    @property
+    def last(self) -> httpx.Request:
+        return self.requests[-1]
+
+    def call(self, operation: Any, args: Any = None, **kwargs: Any) -> Any:
+        """`client._call(operation, args, **kwargs)`, awaited for the async client."""
+        return self.api.run(lambda client: client._call(operation, args, **kwargs))
+
+    def respond(self, *args: Any, **kwargs: Any) -> None:
+        """Answer every request with `httpx.Response(*args, **kwargs)`."""
+        self.reply = lambda _: httpx.Response(*args, **kwargs)
+
+
+@pytest.fixture
+def make_wire(make_api: Callable[..., Api], kind: str) -> Callable[..., Wire]:
+    """A factory of `Wire`s of the parametrised kind; keyword arguments go to the client."""
+    return lambda **kwargs: Wire(make_api, kind, **kwargs)
+
+
+@pytest.fixture
+def wire(make_wire: Callable[..., Wire]) -> Wire:
+    """A `Wire` of the parametrised kind (sync and async)."""
+    return make_wire()
+
+
 @pytest.fixture
 def router() -> Iterator[respx.MockRouter]:
     """respx routes under `BASE_URL`; every test must set up the routes it calls."""
