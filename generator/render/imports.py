@@ -1,20 +1,22 @@
-"""The import block of each generated module: exactly what it uses, in ruff's isort order."""
+"""The import block of each generated module: exactly what it uses, in ruff's isort order.
+
+Each generated module imports exactly what it uses, in the order `ruff check --select I` wants, so
+formatting needs `ruff format` alone (a `ruff check --fix` pass took as long again on large specs).
+What a module uses is the union of the names its views' `Code` reads (annotations, defaults, request
+arguments), gathered as they were built, plus what the template's own text uses (named here).
+tests/hostile (fuzz) and the golden test run `ruff check` on the output.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from .. import naming
-from .views import EnumView, ModelView, ResourceView
+from .isort import isort_modules, isort_names
+from .pysource import names_of
+from .views import ApiView, Argument, EnumView, ModelView, ProfileView, ResourceView
 
 _TYPING = ("Annotated", "Any", "Literal")
-
-# Each generated module imports exactly what it uses, in the order `ruff check --select I` wants, so
-# formatting needs `ruff format` alone (a `ruff check --fix` pass took as long again on large specs).
-# What a module uses is read off the code its views hold (annotations, defaults, argument lists,
-# request arguments: code this module made, whose only string literals are `py_str`'s) plus what the
-# template's own text uses. tests/hostile (fuzz) and the golden test run `ruff check` on the output.
 _StdImports = list[tuple[str, tuple[str, ...]]]  # (module, names; () for `import module`)
 _MODEL_IMPORTS: list[_StdImports] = [
     [("datetime", ()), ("enum", ("Enum", "IntEnum", "StrEnum")), ("typing", _TYPING)],
@@ -37,14 +39,6 @@ _RESOURCE_IMPORTS: list[_StdImports] = [
         (".", ("models",)),
     ],
 ]
-# A string literal as `py_str` writes it, and a name that is not an attribute (`x.name`).
-_STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"')
-_FREE_NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
-
-
-def names_used(fragments: Iterable[str]) -> set[str]:
-    code = _STRING_LITERAL.sub('""', "\n".join(set(fragments)))  # annotations repeat: once each
-    return set(_FREE_NAME.findall(code))
 
 
 def _import_block(sections: list[_StdImports], used: set[str]) -> str:
@@ -65,12 +59,12 @@ def _import_block(sections: list[_StdImports], used: set[str]) -> str:
 
 
 def model_imports(models: list[ModelView], enums: list[EnumView]) -> str:
-    fragments = [e.base for e in enums] + [m.value for e in enums for m in e.members]
+    """The import block of `<api>/models.py`."""
+    used = names_of(enum.bases for enum in enums)
     for model in models:
-        fragments.append(model.extra_annotation)
-        fragments.extend(f.annotation for f in model.fields)
-        fragments.extend(f.default for f in model.fields)
-    used = names_used(fragments)
+        used |= names_of([model.extra_annotation])
+        used |= names_of(f.annotation for f in model.fields)
+        used |= names_of(f.default for f in model.fields)
     if models:
         used.add("APIModel")
     if any(model.extra_annotation for model in models):
@@ -78,20 +72,62 @@ def model_imports(models: list[ModelView], enums: list[EnumView]) -> str:
     return _import_block(_MODEL_IMPORTS, used)
 
 
+def _argument_names(arguments: Iterable[Argument]) -> set[str]:
+    used: set[str] = set()
+    for argument in arguments:
+        used |= argument.annotation.names
+        if argument.default is not None:
+            used |= argument.default.names
+    return used
+
+
 def resource_imports(resources: list[ResourceView]) -> str:
-    fragments: list[str] = []
+    """The import block of `<api>/resources.py`."""
     used = {"AsyncAPIClient", "SyncAPIClient"}  # the API group's __init__
     for op in (op for resource in resources for op in resource.operations):
         used.update(("APIResponse", "cast"))  # request_call, with_raw_response signatures
-        fragments.extend(op.positional)
-        fragments.extend(op.keyword)
-        fragments.extend(op.call_args)
-        fragments += [op.path, op.path_params, op.query, op.headers, op.json_body]
-        fragments += [op.form_data, op.files, op.content, op.return_type, op.adapters]
+        used |= _argument_names(op.positional) | _argument_names(op.keyword)
+        used |= names_of([op.path, op.path_params, op.query, op.headers, op.json_body])
+        used |= names_of([op.form_data, op.files, op.content, op.return_type, op.adapters])
         if op.pager is not None:
             used.update(("AsyncIterator", "Iterator", "with_query", "to_page_size"))
             used.update(naming.PAGINATION_HELPERS)
-            fragments.extend(op.pager.keyword)
-            fragments.extend(op.pager.call_args)
-            fragments += [op.pager.item_type, op.pager.limit_param]
-    return _import_block(_RESOURCE_IMPORTS, used | names_used(fragments))
+            used |= _argument_names(op.pager.keyword) | op.pager.item_type.names
+    return _import_block(_RESOURCE_IMPORTS, used)
+
+
+def group_import(group_class: str) -> str:
+    """`<api>/__init__.py`'s import of the API's sync and async group classes."""
+    return f"from .resources import {_group_names(group_class)}"
+
+
+def _group_names(group_class: str) -> str:
+    """The sync and async group classes of an API, as one `import` lists them."""
+    return ", ".join(isort_names([group_class, "Async" + group_class]))
+
+
+def module_imports(apis: list[ApiView]) -> str:
+    """The package `__init__.py`'s import of its API modules."""
+    return "from . import " + ", ".join(isort_names([*(api.module for api in apis), "testing"]))
+
+
+def client_imports(apis: list[ApiView]) -> list[str]:
+    """`_client.py`'s imports of every API's group classes, in ruff's order of the modules."""
+    by_module = {f"{api.module}.resources": api for api in apis}
+    return [
+        f"from .{module} import {_group_names(by_module[module].group_class)}"
+        for module in isort_modules(by_module)
+    ]
+
+
+def profile_imports(profiles: list[ProfileView]) -> list[str]:
+    """`_profiles.py`'s imports: the jobs runtime's names its literals use, and the models modules."""
+    used = names_of(profile.literal for profile in profiles)
+    jobs_names = ["JobProfile", *(n for n in ("Endpoint", "JobStatus") if n in used)]
+    return [
+        "from ._jobs import " + ", ".join(isort_names(jobs_names)),
+        *(
+            f"from .{module} import models as {module}_models"
+            for module in isort_modules(profile.api for profile in profiles)
+        ),
+    ]

@@ -3,31 +3,39 @@
 from __future__ import annotations
 
 from .. import ir
-from .pysource import docstring, py_str, py_value
-from .typehints import annotation, optional
+from .pysource import Code, code, docstring, py_str, py_value
+from .typehints import NONE, annotation, optional
 from .views import EnumMemberView, EnumView, FieldView, ModelView
 
 
 def model_view(model: ir.Model) -> ModelView:
     fields: list[FieldView] = []
     for f in model.fields:
-        text = annotation(f.type)
-        alias = f", alias={py_str(f.wire_name)}" if f.py_name != f.wire_name else ""
+        type_ = annotation(f.type)
+        alias = f"alias={py_str(f.wire_name)}" if f.py_name != f.wire_name else ""
+        default: Code | None
         if f.required:
-            default = f"Field({alias[2:]})" if alias else ""
+            default = code(f"Field({alias})", "Field") if alias else None
         else:
-            text = optional(text)
-            default = f"Field(default=None{alias})" if alias else "None"
+            type_ = optional(type_)
+            default = code(f"Field(default=None, {alias})", "Field") if alias else NONE
         doc = f.description + (" (deprecated)" if f.deprecated else "")
-        fields.append(FieldView(f.py_name, text, default, docstring(doc)))
-    extra = annotation(model.additional) if model.additional is not None else ""
+        fields.append(FieldView(f.py_name, type_, default, docstring(doc)))
+    extra = annotation(model.additional) if model.additional is not None else None
     return ModelView(model.name, docstring(model.description) or model.name, fields, extra)
 
 
+_ENUM_BASES = {
+    "str": code("StrEnum", "StrEnum"),
+    "int": code("IntEnum", "IntEnum"),
+    "float": code("float, Enum", "Enum"),
+}
+
+
 def enum_view(enum: ir.Enum) -> EnumView:
-    base = {"str": "StrEnum", "int": "IntEnum", "float": "float, Enum"}[enum.value_kind]
     members = [EnumMemberView(m.py_name, py_value(m.value)) for m in enum.members]
-    return EnumView(enum.name, base, docstring(enum.description) or enum.name, members)
+    bases = _ENUM_BASES[enum.value_kind]
+    return EnumView(enum.name, bases, docstring(enum.description) or enum.name, members)
 
 
 def forward_references(api: ir.Api) -> list[str]:

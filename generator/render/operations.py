@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from .. import ir
 from .names import ResourceNames
-from .pysource import dict_literal, docstring, py_str
-from .typehints import annotation, optional
-from .views import OperationView, PagerView, ResourceView
+from .pysource import Code, code, dict_literal, docstring, py_str, string_body
+from .typehints import ANY, NONE, annotation, optional, union
+from .views import Argument, OperationView, PagerView, ResourceView
+
+_OPTIONS = Argument("options", optional(code("RequestOptions", "RequestOptions")), NONE)
+_MAX_ITEMS = Argument("max_items", optional(code("int")), NONE)
+_FILTER = code("Filter", "Filter")
+_JSON_OBJECT = code("dict[str, Any]", "Any")
 
 
 def resource_views(api: ir.Api, names: dict[str, ResourceNames]) -> list[ResourceView]:
@@ -22,101 +27,107 @@ def resource_views(api: ir.Api, names: dict[str, ResourceNames]) -> list[Resourc
     return views
 
 
-def _param_annotation(param: ir.Param) -> str:
-    text = annotation(param.type, "models.")
-    if param.is_filter:
-        text = f"{text} | Filter" if text == "str" else text
-    return text
+class _Signature:
+    """The arguments of an operation's method, as they are declared and as they are passed on."""
+
+    def __init__(self) -> None:
+        self.positional: list[Argument] = []
+        self.keyword: list[Argument] = []
+        self.passed: list[Argument] = []
+
+    def add_path(self, name: str, type_: Code) -> None:
+        self.positional.append(Argument(name, type_))
+
+    def add(self, name: str, type_: Code, *, required: bool, first: bool = False) -> None:
+        """A keyword argument: required ones before optional ones (`first`: before all others)."""
+        if required:
+            argument = Argument(name, type_)
+            at = 0 if first else sum(1 for known in self.keyword if known.required)
+            self.keyword.insert(at, argument)
+        else:
+            argument = Argument(name, optional(type_), NONE)
+            self.keyword.append(argument)
+        self.passed.append(argument)
 
 
 def operation_view(op: ir.Operation, pager_name: str | None) -> OperationView:
-    positional: list[str] = []
-    keyword: list[str] = []
-    call: list[str] = []
-    path_params: list[tuple[str, str]] = []
-    query: list[tuple[str, str]] = []
-    headers: list[tuple[str, str]] = []
+    signature = _Signature()
+    path_params: list[tuple[str, Code]] = []
+    query: list[tuple[str, Code]] = []
+    headers: list[tuple[str, Code]] = []
     for p in op.params:
-        text = _param_annotation(p)
+        type_ = _param_annotation(p)
         if p.where == "path":
-            positional.append(f"{p.py_name}: {text}")
-            call.append(p.py_name)
+            signature.add_path(p.py_name, type_)
             path_params.append((p.wire_name, _path_value(p)))
             continue
-        if p.required:
-            keyword.insert(sum(1 for k in keyword if "=" not in k), f"{p.py_name}: {text}")
-        else:
-            keyword.append(f"{p.py_name}: {optional(text)} = None")
-        call.append(f"{p.py_name}={p.py_name}")
-        value = (
-            f"str({p.py_name}) if {p.py_name} is not None else None" if p.is_filter else p.py_name
-        )
+        signature.add(p.py_name, type_, required=p.required)
         if p.where == "query":
+            value = code(p.py_name)
+            if p.is_filter:
+                value = code(f"str({p.py_name}) if {p.py_name} is not None else None")
             query.append((p.wire_name, value))
         elif p.where == "header":
-            headers.append((p.wire_name, f"to_header({p.py_name})"))
+            headers.append((p.wire_name, code(f"to_header({p.py_name})", "to_header")))
         else:
-            headers.append(("Cookie", f"to_cookie({py_str(p.wire_name)}, {p.py_name})"))
-    json_body = form_data = files = ""
+            cookie = code(f"to_cookie({py_str(p.wire_name)}, {p.py_name})", "to_cookie")
+            headers.append(("Cookie", cookie))
+    json_body = form_data = files = content = None
     if op.body is not None:
         body = op.body
         if body.kind == "json":
-            text = annotation(body.type, "models.")
+            type_ = annotation(body.type, "models")
             if isinstance(body.type, ir.ModelRef):
-                text = f"{text} | dict[str, Any]"
-            if body.required:
-                keyword.insert(0, f"body: {text}")
-                json_body = "to_json(body)"
-            else:
-                keyword.append(f"body: {optional(text)} = None")
-                json_body = "to_json(body) if body is not None else None"
-            call.append("body=body")
+                type_ = union(type_, _JSON_OBJECT)
+            signature.add("body", type_, required=body.required, first=True)
+            json_body = code("to_json(body)", "to_json")
+            if not body.required:
+                json_body = code("to_json(body) if body is not None else None", "to_json")
         elif body.kind in ("binary", "text"):
-            text = "bytes" if body.kind == "binary" else "str"
-            keyword.insert(0, f"body: {text}")
-            call.append("body=body")
-            headers.append(("Content-Type", py_str(body.content_type)))
+            type_ = code("bytes" if body.kind == "binary" else "str")
+            signature.add("body", type_, required=True, first=True)
+            headers.append(("Content-Type", code(py_str(body.content_type))))
+            content = code("body")
         else:
-            data_entries: list[tuple[str, str]] = []
-            file_entries: list[tuple[str, str]] = []
+            data_entries: list[tuple[str, Code]] = []
+            file_entries: list[tuple[str, Code]] = []
             for part in body.parts:
-                text = "FileContent" if part.is_file else annotation(part.type, "models.")
-                if part.required:
-                    keyword.insert(0, f"{part.py_name}: {text}")
+                if part.is_file:
+                    type_ = code("FileContent", "FileContent")
+                    file_entries.append((part.wire_name, code(part.py_name)))
                 else:
-                    keyword.append(f"{part.py_name}: {optional(text)} = None")
-                call.append(f"{part.py_name}={part.py_name}")
-                target = file_entries if part.is_file else data_entries
-                target.append(
-                    (part.wire_name, part.py_name if part.is_file else f"to_form({part.py_name})")
-                )
+                    type_ = annotation(part.type, "models")
+                    value = code(f"to_form({part.py_name})", "to_form")
+                    data_entries.append((part.wire_name, value))
+                signature.add(part.py_name, type_, required=part.required, first=True)
             form_data = dict_literal(data_entries)
             files = dict_literal(file_entries)
-    keyword.append("options: RequestOptions | None = None")
-    call.append("options=options")
+    signature.keyword.append(_OPTIONS)
+    signature.passed.append(_OPTIONS)
     return_type, adapters = _returns(op)
     doc = docstring(
         op.summary,
         op.description if op.description.strip() != op.summary.strip() else "",
         f"`{op.method} {op.path}`" + (" (deprecated)" if op.deprecated else ""),
     )
-    pager = _pager_view(op, pager_name, keyword, call) if pager_name is not None else None
-    raw_body = op.body is not None and op.body.kind in ("binary", "text")
+    pager = _pager_view(op, pager_name, signature) if pager_name is not None else None
+    path = code(py_str(op.path))
     return OperationView(
         name=op.py_name,
         doc=doc,
-        positional=positional,
-        keyword=keyword,
-        call_args=call,
+        route=f"{op.method} {string_body(op.path)}",
+        positional=signature.positional,
+        keyword=signature.keyword,
+        passed=signature.passed,
         method=op.method,
-        path=py_str(op.path),
+        path=path,
         path_params=dict_literal(path_params),
         query=dict_literal(query),
         headers=dict_literal(headers),
         json_body=json_body,
         form_data=form_data,
         files=files,
-        content="body" if raw_body else "",
+        content=content,
         return_type=return_type,
         adapters=adapters,
         deprecated=op.deprecated,
@@ -124,42 +135,45 @@ def operation_view(op: ir.Operation, pager_name: str | None) -> OperationView:
     )
 
 
-def _path_value(param: ir.Param) -> str:
+def _param_annotation(param: ir.Param) -> Code:
+    type_ = annotation(param.type, "models")
+    if param.is_filter and type_.text == "str":
+        return union(type_, _FILTER)
+    return type_
+
+
+def _path_value(param: ir.Param) -> Code:
     if isinstance(param.type, ir.PrimitiveType) and param.type.name == "str":
-        return param.py_name
-    return f"to_path({param.py_name})"
+        return code(param.py_name)
+    return code(f"to_path({param.py_name})", "to_path")
 
 
-def _returns(op: ir.Operation) -> tuple[str, str]:
-    entries: list[tuple[str, str]] = []
-    types: list[str] = []
+def _returns(op: ir.Operation) -> tuple[Code, Code]:
+    """The method's return type, and the adapters that parse each documented success status."""
+    entries: list[tuple[str, Code]] = []
+    types: list[Code] = []
     for response in op.success_responses:
         if response.type is None:
             continue
-        text = annotation(response.type, "models.")
+        type_ = annotation(response.type, "models")
         key = response.status if response.status.isdigit() else py_str(response.status)
-        entries.append((key, f"adapter({text})"))
-        if text not in types:
-            types.append(text)
+        entries.append((key, type_))
+        if type_ not in types:
+            types.append(type_)
     if not entries:
-        return "None", "{}"
-    return_type = "Any" if "Any" in types else " | ".join(types)
-    return return_type, "{" + ", ".join(f"{k}: {v}" for k, v in entries) + "}"
+        return NONE, code("{}")
+    return_type = ANY if ANY in types else union(*types)
+    adapters = ", ".join(f"{key}: adapter({type_.text})" for key, type_ in entries)
+    names = return_type.names.union(*(type_.names for _, type_ in entries))
+    return return_type, Code("{" + adapters + "}", names | {"adapter"})
 
 
-def _pager_view(op: ir.Operation, name: str, keyword: list[str], call: list[str]) -> PagerView:
+def _pager_view(op: ir.Operation, name: str, signature: _Signature) -> PagerView:
     assert op.pagination is not None
     page = op.pagination
-    skip = {page.offset_param, page.limit_param, "options"}
-    kept = [k for k in keyword if k.split(":")[0] not in skip]
-    limit_decl = next(k for k in keyword if k.split(":")[0] == page.limit_param)
-    kept = [
-        *kept,
-        limit_decl,
-        "max_items: int | None = None",
-        "options: RequestOptions | None = None",
-    ]
-    passed = [c for c in call if c.split("=")[0] not in skip]
+    paging = {page.offset_param, page.limit_param, _OPTIONS.name}
+    limit = next(arg for arg in signature.keyword if arg.name == page.limit_param)
+    kept = [arg for arg in signature.keyword if arg.name not in paging]
     doc = docstring(
         f"Iterate over every item of `{op.py_name}`, fetching pages as needed.",
         f"`{page.limit_param}` sets the page size; `max_items` stops after that many items.",
@@ -167,10 +181,9 @@ def _pager_view(op: ir.Operation, name: str, keyword: list[str], call: list[str]
     return PagerView(
         name=name,
         doc=doc,
-        keyword=kept,
-        call_args=passed,
-        item_type=annotation(page.item_type, "models."),
+        keyword=[*kept, limit, _MAX_ITEMS, _OPTIONS],
+        passed=[arg for arg in signature.passed if arg.name not in paging],
+        item_type=annotation(page.item_type, "models"),
         items_field=page.items_field,
-        limit_param=page.limit_param,
-        offset_param=page.offset_param,
+        limit=limit,
     )

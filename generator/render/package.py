@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import ir
-from .imports import model_imports, names_used, resource_imports
-from .isort import isort_modules, isort_names
+from . import imports
 from .models import enum_view, forward_references, model_view
 from .names import ApiNames, claim_names
 from .operations import resource_views
@@ -32,15 +31,10 @@ def api_view(api: ir.Api, names: ApiNames) -> ApiView:
         enums=enums,
         resources=resources,
         rebuild=forward_references(api),
-        model_imports=model_imports(models, enums),
-        resource_imports=resource_imports(resources),
-        group_import=f"from .resources import {_group_names(names.group_class)}",
+        model_imports=imports.model_imports(models, enums),
+        resource_imports=imports.resource_imports(resources),
+        group_import=imports.group_import(names.group_class),
     )
-
-
-def _group_names(group_class: str) -> str:
-    """The sync and async group classes of an API, as one `import` lists them."""
-    return ", ".join(isort_names([group_class, "Async" + group_class]))
 
 
 def package_view(project: ir.Project) -> PackageView:
@@ -53,23 +47,6 @@ def package_view(project: ir.Project) -> PackageView:
         if api.jobs is not None
     ]
     example_api, example_resource, example_call = _example(apis)
-    by_module = {api.module: api for api in apis}
-    client_imports = [
-        f"from .{module} import {_group_names(api.group_class)}"
-        for module in isort_modules(f"{api.module}.resources" for api in apis)
-        for api in [by_module[module.removesuffix(".resources")]]
-    ]
-    jobs_names = [
-        "JobProfile",
-        *(n for n in ("Endpoint", "JobStatus") if n in names_used(p.literal for p in profiles)),
-    ]
-    profile_imports = [
-        "from ._jobs import " + ", ".join(isort_names(jobs_names)),
-        *(
-            f"from .{module} import models as {module}_models"
-            for module in isort_modules(profile.api for profile in profiles)
-        ),
-    ]
     return PackageView(
         package=project.package,
         version=project.version,
@@ -81,9 +58,9 @@ def package_view(project: ir.Project) -> PackageView:
         example_api=example_api,
         example_resource=example_resource,
         example_call=example_call,
-        module_imports="from . import " + ", ".join(isort_names([*by_module, "testing"])),
-        client_imports=client_imports,
-        profile_imports=profile_imports,
+        module_imports=imports.module_imports(apis),
+        client_imports=imports.client_imports(apis),
+        profile_imports=imports.profile_imports(profiles),
     )
 
 
@@ -92,7 +69,7 @@ def _example(apis: list[ApiView]) -> tuple[str, str, str]:
     for view in apis:
         for resource in view.resources:
             for op in resource.operations:
-                if not op.positional and not any("=" not in k for k in op.keyword):
+                if not op.positional and not any(arg.required for arg in op.keyword):
                     return view.module, resource.attr, op.name
     if apis and apis[0].resources and apis[0].resources[0].operations:
         return apis[0].module, apis[0].resources[0].attr, apis[0].resources[0].operations[0].name

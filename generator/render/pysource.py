@@ -8,8 +8,44 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from .wrapping import wrap_prose
+
+
+class Code(NamedTuple):
+    """A Python expression or annotation written here, with the module-level names it reads.
+
+    `names` is what the generated module must import for it (`Any`, `datetime`, `models`,
+    `to_json`, ...): builtins, parameters and classes of the same module are not in it. Import blocks
+    are made from these, never read back from the text. (A named tuple: views hold tens of
+    thousands of them on a large spec, and a tuple is the cheapest immutable value to build.)
+    """
+
+    text: str
+    names: frozenset[str] = frozenset()
+    # Whether it ends in a `None` member as written (`X | None`, `None`, or `Any`): then `optional`
+    # leaves it as it is.
+    none_last: bool = False
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def code(text: str, *names: str) -> Code:
+    """`Code(text)` that reads `names`."""
+    return Code(text, frozenset(names))
+
+
+def names_of(codes: Iterable[Code | None]) -> set[str]:
+    """Every name that any of `codes` reads."""
+    found: set[str] = set()
+    for item in codes:
+        if item is not None:
+            found.update(item.names)
+    return found
+
 
 # One encoder for every literal (`json.dumps` with options builds a new one per call).
 _JSON = json.JSONEncoder(ensure_ascii=False)
@@ -29,6 +65,11 @@ def py_str(value: object) -> str:
         ch if ord(ch) < 127 else f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}"
         for ch in text
     )
+
+
+def string_body(value: object) -> str:
+    """What `py_str` writes between the quotes: for text shown as the code spells it (Markdown)."""
+    return py_str(value)[1:-1]
 
 
 def py_value(value: object) -> str:
@@ -80,8 +121,9 @@ def docstring(*parts: str) -> str:
     return text.removesuffix(" ") + "\n" if "\n" in text else text
 
 
-def dict_literal(entries: list[tuple[str, str]]) -> str:
-    """`{"key": value, ...}` from (text, Python expression) pairs; "" for none."""
+def dict_literal(entries: list[tuple[str, Code]]) -> Code | None:
+    """`{"key": value, ...}` from (text, expression) pairs; None for no pairs."""
     if not entries:
-        return ""
-    return "{" + ", ".join(f"{py_str(k)}: {v}" for k, v in entries) + "}"
+        return None
+    text = "{" + ", ".join(f"{py_str(key)}: {value.text}" for key, value in entries) + "}"
+    return Code(text, frozenset(names_of(value for _, value in entries)))

@@ -1,53 +1,79 @@
-"""The Python annotation of an IR type."""
+"""The Python annotation of an IR type, as `Code` (its text and the names it reads)."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from .. import ir
-from .pysource import py_str, py_value
+from .pysource import Code, code, names_of, py_str, py_value
+
+ANY = Code("Any", frozenset({"Any"}), none_last=True)
+NONE = Code("None", none_last=True)
 
 _PRIMITIVES = {
-    "str": "str",
-    "int": "int",
-    "float": "float",
-    "bool": "bool",
-    "any": "Any",
-    "none": "None",
-    "date": "datetime.date",
-    "datetime": "datetime.datetime",
-    "bytes": "bytes",
-    "object": "dict[str, Any]",
+    "str": code("str"),
+    "int": code("int"),
+    "float": code("float"),
+    "bool": code("bool"),
+    "any": ANY,
+    "none": NONE,
+    "date": code("datetime.date", "datetime"),
+    "datetime": code("datetime.datetime", "datetime"),
+    "bytes": code("bytes"),
+    "object": code("dict[str, Any]", "Any"),
 }
 
 
-def annotation(type_: ir.TypeRef, prefix: str = "") -> str:
-    """The Python annotation for an IR type; `prefix` qualifies class names (e.g. `models.`)."""
+def annotation(type_: ir.TypeRef, module: str | None = None) -> Code:
+    """The annotation of an IR type; with `module`, class names are read from it (`models.Job`)."""
     if isinstance(type_, ir.PrimitiveType):
         return _PRIMITIVES[type_.name]
     if isinstance(type_, ir.ModelRef | ir.EnumRef):
-        return prefix + type_.name
+        return Code(f"{module}.{type_.name}", _reads(module)) if module else Code(type_.name)
     if isinstance(type_, ir.ListType):
-        return f"list[{annotation(type_.item, prefix)}]"
+        item = annotation(type_.item, module)
+        return Code(f"list[{item.text}]", item.names)
     if isinstance(type_, ir.DictType):
-        return f"dict[str, {annotation(type_.value, prefix)}]"
+        value = annotation(type_.value, module)
+        return Code(f"dict[str, {value.text}]", value.names)
     if isinstance(type_, ir.LiteralType):
-        return "Literal[" + ", ".join(py_value(v) for v in type_.values) + "]"
+        return code("Literal[" + ", ".join(py_value(v) for v in type_.values) + "]", "Literal")
     if isinstance(type_, ir.NullableType):
-        inner = annotation(type_.inner, prefix)
-        return inner if inner in ("Any", "None") else f"{inner} | None"
+        inner = annotation(type_.inner, module)
+        return inner if inner in (ANY, NONE) else Code(f"{inner.text} | None", inner.names, True)
     if isinstance(type_, ir.UnionType):
-        parts: list[str] = []
+        parts: list[Code] = []
         for option in type_.options:
-            text = annotation(option, prefix)
-            if text not in parts:
-                parts.append(text)
-        if "Any" in parts:
-            return "Any"
+            part = annotation(option, module)
+            if all(part.text != seen.text for seen in parts):
+                parts.append(part)
+        if any(part.text == ANY.text for part in parts):
+            return ANY
+        members = " | ".join(part.text for part in parts)
+        names = frozenset(names_of(parts))
         if type_.discriminator is not None:
-            return f"Annotated[{' | '.join(parts)}, Field(discriminator={py_str(type_.discriminator)})]"
-        return " | ".join(parts)
+            discriminator = f"Field(discriminator={py_str(type_.discriminator)})"
+            return Code(f"Annotated[{members}, {discriminator}]", names | {"Annotated", "Field"})
+        return Code(members, names, none_last=parts[-1].none_last)
     raise TypeError(type_)  # pragma: no cover - the IR is closed
 
 
-def optional(text: str) -> str:
-    """`text | None`, unless `None` is already allowed."""
-    return text if text in ("Any", "None") or text.endswith("| None") else f"{text} | None"
+@cache
+def _reads(module: str) -> frozenset[str]:
+    return frozenset((module,))
+
+
+def optional(type_: Code) -> Code:
+    """`type_ | None`, unless it already ends in `None`."""
+    if type_.none_last:
+        return type_
+    return Code(f"{type_.text} | None", type_.names, none_last=True)
+
+
+def union(*members: Code) -> Code:
+    """`A | B | ...` of annotations."""
+    return Code(
+        " | ".join(member.text for member in members),
+        frozenset(names_of(members)),
+        none_last=members[-1].none_last,
+    )

@@ -1,12 +1,28 @@
-"""The view objects templates receive: plain frozen dataclasses of strings, booleans and lists.
+"""The view objects templates receive: plain frozen dataclasses of text, `Code` and lists.
 
-Every decision (type annotations, argument lists, names, escaping) is made while they are built
-(`models`, `operations`, `package`), so the templates only lay text out.
+Every decision (type annotations, argument lists, names, imports, escaping) is made while they are
+built (`models`, `operations`, `package`), so the templates only lay text out. Code the templates
+write (annotations, defaults, request arguments) is `Code`: its text, and the names it reads.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from .pysource import Code
+
+
+@dataclass(frozen=True)
+class Argument:
+    """A parameter of a generated method: `name: annotation` or `name: annotation = default`."""
+
+    name: str
+    annotation: Code
+    default: Code | None = None  # None: the caller must pass it
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
 
 
 @dataclass(frozen=True)
@@ -14,8 +30,8 @@ class FieldView:
     """A model field as the template writes it."""
 
     py_name: str
-    annotation: str
-    default: str  # "" for a required field; else the right-hand side
+    annotation: Code
+    default: Code | None  # None for a required field; else the right-hand side
     doc: str
 
 
@@ -26,7 +42,7 @@ class ModelView:
     name: str
     doc: str
     fields: list[FieldView]
-    extra_annotation: str = ""  # typed additionalProperties
+    extra_annotation: Code | None = None  # typed additionalProperties
 
 
 @dataclass(frozen=True)
@@ -42,7 +58,7 @@ class EnumView:
     """An enum class as the template writes it."""
 
     name: str
-    base: str
+    bases: Code
     doc: str
     members: list[EnumMemberView]
 
@@ -53,20 +69,21 @@ class OperationView:
 
     name: str
     doc: str
-    positional: list[str]  # declarations before `*`
-    keyword: list[str]  # declarations after `*`
-    call_args: list[str]  # passed from the plain method to the raw one
+    route: str  # `METHOD /path` as the README shows it (the path escaped as in a string literal)
+    positional: list[Argument]  # before `*`
+    keyword: list[Argument]  # after `*`: required ones first
+    passed: list[Argument]  # the keyword arguments in the order the plain method passes them on
     method: str
-    path: str
-    path_params: str  # "{...}" literal or ""
-    query: str
-    headers: str
-    json_body: str
-    form_data: str
-    files: str
-    content: str  # a raw (bytes or text) body
-    return_type: str
-    adapters: str
+    path: Code  # the path template, a string literal
+    path_params: Code | None  # the request's arguments; None: not given
+    query: Code | None
+    headers: Code | None
+    json_body: Code | None
+    form_data: Code | None
+    files: Code | None
+    content: Code | None  # a raw (bytes or text) body
+    return_type: Code
+    adapters: Code
     deprecated: bool
     pager: PagerView | None = None
 
@@ -77,12 +94,11 @@ class PagerView:
 
     name: str
     doc: str
-    keyword: list[str]
-    call_args: list[str]  # to the raw method, without page params and options
-    item_type: str
+    keyword: list[Argument]
+    passed: list[Argument]  # to the raw method, without page arguments and options
+    item_type: Code
     items_field: str
-    limit_param: str
-    offset_param: str
+    limit: Argument  # the page-size argument, sent as the pager's page size
 
 
 @dataclass(frozen=True)
@@ -118,7 +134,7 @@ class ProfileView:
     """One API's job profile, as a `JobProfile(...)` literal."""
 
     api: str
-    literal: str  # the JobProfile(...) expression
+    literal: Code  # the JobProfile(...) expression
 
 
 @dataclass(frozen=True)
