@@ -94,11 +94,19 @@ MODELS_HELPERS = (
     "with_query",
 )
 PAGINATION_HELPERS = ("paginate_async", "paginate_sync")
+# And from `_response`: all of its `__all__` (the same test holds it to it).
+RESPONSE_HELPERS = (
+    "APIResponse",
+    "async_to_raw_response_wrapper",
+    "deliver",
+    "to_raw_response_wrapper",
+)
 # Names a generated method body reads (resources.py.jinja): a parameter must not shadow them.
 _METHOD_NAMES = (
     _ANNOTATION_NAMES
     | set(MODELS_HELPERS)
     | set(PAGINATION_HELPERS)
+    | set(RESPONSE_HELPERS)
     | {
         "self",
         "options",

@@ -90,5 +90,7 @@ def test_the_runtime_helpers_generated_code_may_import_are_what_the_runtime_expo
     models = _exported(runtime / "_models.py")
     assert sorted(set(models) - {"APIModel"}) == sorted(naming.MODELS_HELPERS)
     assert sorted(_exported(runtime / "_pagination.py")) == sorted(naming.PAGINATION_HELPERS)
+    assert sorted(_exported(runtime / "_response.py")) == sorted(naming.RESPONSE_HELPERS)
+    assert isort_names(list(naming.RESPONSE_HELPERS)) == list(naming.RESPONSE_HELPERS)
     line = f"from .._models import {', '.join(naming.MODELS_HELPERS)}"
     assert isort_names(list(naming.MODELS_HELPERS)) == list(naming.MODELS_HELPERS), line

@@ -27,6 +27,7 @@ _RESOURCE_IMPORTS: list[_StdImports] = [
     [
         ("datetime", ()),
         ("collections.abc", ("AsyncIterator", "Iterator")),
+        ("functools", ("cached_property",)),
         ("typing", (*_TYPING, "cast")),
     ],
     [("pydantic", ("Field",))],
@@ -35,7 +36,7 @@ _RESOURCE_IMPORTS: list[_StdImports] = [
         (".._filters", ("Filter",)),
         (".._models", naming.MODELS_HELPERS),
         (".._pagination", naming.PAGINATION_HELPERS),
-        (".._response", ("APIResponse",)),
+        (".._response", naming.RESPONSE_HELPERS),
         (".", ("models",)),
     ],
 ]
@@ -84,13 +85,17 @@ def _argument_names(arguments: Iterable[Argument]) -> set[str]:
 def resource_imports(resources: list[ResourceView]) -> str:
     """The import block of `<api>/resources.py`."""
     used = {"AsyncAPIClient", "SyncAPIClient"}  # the API group's __init__
+    if resources:  # `with_raw_response`, and its class's wrappers
+        used.update(("cached_property", "to_raw_response_wrapper", "async_to_raw_response_wrapper"))
     for op in (op for resource in resources for op in resource.operations):
-        used.update(("APIResponse", "cast"))  # request_call, with_raw_response signatures
+        used.add("deliver")
+        if op.returns_value:
+            used.add("cast")
         used |= _argument_names(op.positional) | _argument_names(op.keyword)
         used |= names_of([op.path, op.path_params, op.query, op.headers, op.json_body])
         used |= names_of([op.form_data, op.files, op.content, op.return_type, op.adapters])
         if op.pager is not None:
-            used.update(("AsyncIterator", "Iterator", "with_query", "to_page_size"))
+            used.update(("APIResponse", "AsyncIterator", "Iterator", "with_query", "to_page_size"))
             used.update(naming.PAGINATION_HELPERS)
             used |= _argument_names(op.pager.keyword) | op.pager.item_type.names
     return _import_block(_RESOURCE_IMPORTS, used)

@@ -28,12 +28,11 @@ def resource_views(api: ir.Api, names: dict[str, ResourceNames]) -> list[Resourc
 
 
 class _Signature:
-    """The arguments of an operation's method, as they are declared and as they are passed on."""
+    """The arguments of an operation's method."""
 
     def __init__(self) -> None:
         self.positional: list[Argument] = []
         self.keyword: list[Argument] = []
-        self.passed: list[Argument] = []
 
     def add_path(self, name: str, type_: Code) -> None:
         self.positional.append(Argument(name, type_))
@@ -41,13 +40,10 @@ class _Signature:
     def add(self, name: str, type_: Code, *, required: bool, first: bool = False) -> None:
         """A keyword argument: required ones before optional ones (`first`: before all others)."""
         if required:
-            argument = Argument(name, type_)
             at = 0 if first else sum(1 for known in self.keyword if known.required)
-            self.keyword.insert(at, argument)
+            self.keyword.insert(at, Argument(name, type_))
         else:
-            argument = Argument(name, optional(type_), NONE)
-            self.keyword.append(argument)
-        self.passed.append(argument)
+            self.keyword.append(Argument(name, optional(type_), NONE))
 
 
 def operation_view(op: ir.Operation, pager_name: str | None) -> OperationView:
@@ -103,7 +99,6 @@ def operation_view(op: ir.Operation, pager_name: str | None) -> OperationView:
             form_data = dict_literal(data_entries)
             files = dict_literal(file_entries)
     signature.keyword.append(_OPTIONS)
-    signature.passed.append(_OPTIONS)
     return_type, adapters = _returns(op)
     doc = docstring(
         op.summary,
@@ -118,7 +113,6 @@ def operation_view(op: ir.Operation, pager_name: str | None) -> OperationView:
         route=f"{op.method} {string_body(op.path)}",
         positional=signature.positional,
         keyword=signature.keyword,
-        passed=signature.passed,
         method=op.method,
         path=path,
         path_params=dict_literal(path_params),
@@ -129,6 +123,7 @@ def operation_view(op: ir.Operation, pager_name: str | None) -> OperationView:
         files=files,
         content=content,
         return_type=return_type,
+        returns_value=return_type != NONE,
         adapters=adapters,
         deprecated=op.deprecated,
         pager=pager,
@@ -182,7 +177,7 @@ def _pager_view(op: ir.Operation, name: str, signature: _Signature) -> PagerView
         name=name,
         doc=doc,
         keyword=[*kept, limit, _MAX_ITEMS, _OPTIONS],
-        passed=[arg for arg in signature.passed if arg.name not in paging],
+        passed=kept,
         item_type=annotation(page.item_type, "models"),
         items_field=page.items_field,
         limit=limit,

@@ -65,14 +65,13 @@ class EnumView:
 
 @dataclass(frozen=True)
 class OperationView:
-    """An operation's methods (plain and raw) as the template writes them."""
+    """An operation's method as the template writes it (its raw form wraps it)."""
 
     name: str
     doc: str
     route: str  # `METHOD /path` as the README shows it (the path escaped as in a string literal)
     positional: list[Argument]  # before `*`
     keyword: list[Argument]  # after `*`: required ones first
-    passed: list[Argument]  # the keyword arguments in the order the plain method passes them on
     method: str
     path: Code  # the path template, a string literal
     path_params: Code | None  # the request's arguments; None: not given
@@ -83,6 +82,7 @@ class OperationView:
     files: Code | None
     content: Code | None  # a raw (bytes or text) body
     return_type: Code
+    returns_value: bool  # False: the return type is None
     adapters: Code
     deprecated: bool
     pager: PagerView | None = None
@@ -95,7 +95,7 @@ class PagerView:
     name: str
     doc: str
     keyword: list[Argument]
-    passed: list[Argument]  # to the raw method, without page arguments and options
+    passed: list[Argument]  # keyword arguments passed on to the operation (not paging, options)
     item_type: Code
     items_field: str
     limit: Argument  # the page-size argument, sent as the pager's page size
