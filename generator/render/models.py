@@ -20,7 +20,8 @@ def model_view(model: ir.Model) -> ModelView:
             type_ = optional(type_)
             default = code(f"Field(default=None, {alias})", "Field") if alias else NONE
         doc = f.description + (" (deprecated)" if f.deprecated else "")
-        fields.append(FieldView(f.py_name, type_, default, docstring(doc)))
+        # A field's docstring stands in the class body, where the formatter does not indent it.
+        fields.append(FieldView(f.py_name, type_, default, docstring(doc, indent="    ")))
     extra = annotation(model.additional) if model.additional is not None else None
     return ModelView(model.name, docstring(model.description) or model.name, fields, extra)
 

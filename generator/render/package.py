@@ -19,13 +19,15 @@ def api_view(api: ir.Api, names: ApiNames) -> ApiView:
     models = [model_view(m) for m in api.models]
     enums = [enum_view(e) for e in api.enums]
     resources = resource_views(api, names.resources)
+    title = f"{api.title} ({api.version})" if api.version else api.title
     return ApiView(
         module=api.name,
         group_class=names.group_class,
         # Title, version and file name stand inside docstrings (and Markdown, which reads the same escapes).
         title=docstring_body(comment(api.title)),
         version=docstring_body(comment(api.version)),
-        doc=docstring(f"{api.title} ({api.version})" if api.version else api.title),
+        doc=docstring(title),
+        attribute_doc=docstring(title, indent="    "),
         source=docstring_body(comment(Path(api.source).name)),
         models=models,
         enums=enums,

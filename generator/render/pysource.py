@@ -112,13 +112,22 @@ def comment(text: str) -> str:
     return " ".join(_clean(text).split())
 
 
-def docstring(*parts: str) -> str:
-    """A docstring body from paragraphs of spec text (empty ones left out), wrapped and made safe;
-    multi-line ones end with a newline so the closing quotes get their own line."""
+def docstring(*parts: str, indent: str = "") -> str:
+    """A docstring body from paragraphs of spec text (empty ones left out), wrapped and made safe.
+
+    A multi-line body ends with a newline, so the closing quotes get their own line; with `indent`
+    (the docstring's own indentation) its lines after the first, and those quotes, are indented too.
+    """
     text = docstring_body(wrap_prose("\n\n".join(p.strip() for p in parts if p and p.strip())))
+    if "\n" not in text:
+        return text
     # With the closing quotes on their own line, the space that keeps a final `"` off them would
     # only be trailing whitespace.
-    return text.removesuffix(" ") + "\n" if "\n" in text else text
+    text = text.removesuffix(" ")
+    if indent:
+        first, *rest = text.split("\n")
+        text = "\n".join([first, *(indent + line if line else line for line in rest)])
+    return text + "\n" + indent
 
 
 def dict_literal(entries: list[tuple[str, Code]]) -> Code | None:

@@ -119,6 +119,7 @@ class ApiView:
     title: str
     version: str
     doc: str
+    attribute_doc: str  # `doc` as the docstring of the clients' attribute, indented like it
     source: str
     models: list[ModelView]
     enums: list[EnumView]
