@@ -23,7 +23,7 @@ def _name(rng: random.Random) -> str:
 def _case(rng: random.Random) -> str:
     modules = sorted({naming.module_name(_name(rng)) for _ in range(rng.randint(1, 12))})
     rng.shuffle(modules)
-    lines = ["from . import " + ", ".join(isort_names([*modules, "testing"]))]
+    lines = ["from . import " + ", ".join(isort_names(modules))]
     lines.append("from ._auth import Auth")
     groups = {m: naming.class_name(m) + "API" for m in modules}
     for target in isort_modules(f"{m}.resources" for m in modules):

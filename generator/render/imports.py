@@ -112,8 +112,9 @@ def _group_names(group_class: str) -> str:
 
 
 def module_imports(apis: list[ApiView]) -> str:
-    """The package `__init__.py`'s import of its API modules."""
-    return "from . import " + ", ".join(isort_names([*(api.module for api in apis), "testing"]))
+    """The package `__init__.py`'s import of its API modules (not of `testing`: users' tests import
+    that themselves, and nothing else should pay for loading the fake)."""
+    return "from . import " + ", ".join(isort_names(api.module for api in apis))
 
 
 def client_imports(apis: list[ApiView]) -> list[str]:

@@ -153,6 +153,6 @@ class PackageView:
     example_resource: str
     example_call: str
     # Imports whose order depends on the API modules' names, as `ruff check --select I` orders them.
-    module_imports: str = ""  # __init__.py: `from . import <every API module>, testing`
+    module_imports: str = ""  # __init__.py: `from . import <every API module>`
     client_imports: list[str] = field(default_factory=list)  # _client.py: the API group classes
     profile_imports: list[str] = field(default_factory=list)  # _profiles.py: the models modules
