@@ -130,10 +130,9 @@ def profile_imports(profiles: list[ProfileView]) -> list[str]:
     """`_profiles.py`'s imports: the jobs runtime's names its literals use, and the models modules."""
     used = names_of(profile.literal for profile in profiles)
     jobs_names = ["JobProfile", *(n for n in ("Endpoint", "JobStatus") if n in used)]
+    # An untyped job object (`model=None`) reads no models module.
+    modules = (profile.api for profile in profiles if f"{profile.api}_models" in used)
     return [
         "from ._jobs import " + ", ".join(isort_names(jobs_names)),
-        *(
-            f"from .{module} import models as {module}_models"
-            for module in isort_modules(profile.api for profile in profiles)
-        ),
+        *(f"from .{module} import models as {module}_models" for module in isort_modules(modules)),
     ]
