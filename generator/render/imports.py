@@ -63,9 +63,12 @@ def model_imports(models: list[ModelView], enums: list[EnumView]) -> str:
     """The import block of `<api>/models.py`."""
     used = names_of(enum.bases for enum in enums)
     for model in models:
-        used |= names_of([model.extra_annotation])
-        used |= names_of(f.annotation for f in model.fields)
-        used |= names_of(f.default for f in model.fields)
+        if model.extra_annotation is not None:
+            used |= model.extra_annotation.names
+        for f in model.fields:
+            used |= f.annotation.names
+            if f.default is not None:
+                used |= f.default.names
     if models:
         used.add("APIModel")
     if any(model.extra_annotation for model in models):
