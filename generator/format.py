@@ -5,7 +5,7 @@ back: the caller still holds everything in memory, and the output folder is not 
 version is pinned by jobgen's own dependencies, so the bytes are the same on every machine.
 
 Rendering already writes each module's imports exactly and in `ruff check --select I` order (see
-render.py): there is nothing for a `ruff check --fix` pass to do, and the tests check that it stays so.
+render/imports.py): there is nothing for a `ruff check --fix` pass to do, and the tests check that it stays so.
 """
 
 from __future__ import annotations

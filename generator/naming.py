@@ -96,12 +96,16 @@ MODELS_HELPERS = (
     "with_query",
 )
 PAGINATION_HELPERS = ("paginate_async", "paginate_sync")
+# And from `_raw_response`: all of its `__all__` (the same test holds it to it), and `APIResponse`.
+RESPONSE_HELPERS = ("async_to_raw_response_wrapper", "deliver", "to_raw_response_wrapper")
 # Names a generated method body reads (resources.py.jinja): a parameter must not shadow them.
 _METHOD_NAMES = (
     _ANNOTATION_NAMES
     | set(MODELS_HELPERS)
     | set(PAGINATION_HELPERS)
+    | set(RESPONSE_HELPERS)
     | {
+        "APIResponse",
         "self",
         "options",
         "body",

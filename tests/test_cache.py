@@ -161,7 +161,7 @@ def test_a_changed_template_is_a_miss(project: Path, monkeypatch: pytest.MonkeyP
     templates = project / "templates"
     shutil.copytree(template_dir(), templates, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr("generator.cache.template_dir", lambda: templates)
-    monkeypatch.setattr("generator.render.template_dir", lambda: templates)
+    monkeypatch.setattr("generator.render.project.template_dir", lambda: templates)
     generate()
     assert cached(generate()[2])
     readme = templates / "package" / "README.md.jinja"
@@ -178,7 +178,7 @@ def test_a_changed_runtime_file_is_a_miss(
     templates = project / "templates"
     shutil.copytree(template_dir(), templates, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr("generator.cache.template_dir", lambda: templates)
-    monkeypatch.setattr("generator.render.template_dir", lambda: templates)
+    monkeypatch.setattr("generator.render.project.template_dir", lambda: templates)
     generate()
     source = templates / "runtime" / module
     source.write_text(source.read_text() + "\nEXTRA = 1\n")
@@ -194,7 +194,8 @@ def test_a_changed_generator_source_is_a_miss(
     monkeypatch.setattr(cache, "_SOURCE_DIR", sources)
     generate()
     assert cached(generate()[2])
-    (sources / "render.py").write_text((sources / "render.py").read_text() + "\n# touched\n")
+    touched = sources / "render" / "project.py"
+    touched.write_text(touched.read_text() + "\n# touched\n")
     assert not cached(generate()[2])
 
 

@@ -119,7 +119,17 @@ components:
             - {$ref: '#/components/schemas/Circle'}
             - {$ref: '#/components/schemas/Square'}
         created_at: {type: string, format: date-time}
-    Part: {type: object, properties: {name: {type: string}}}
+    Part:
+      type: object
+      properties:
+        name:
+          type: string
+          description: |
+            The part's name.
+
+            Either of:
+            - a catalogue name
+            - a free name
     Circle: {type: object, properties: {radius: {type: number}}}
     Square: {type: object, properties: {side: {type: number}}}
 """
@@ -174,6 +184,19 @@ def test_models_handle_keywords_enums_nullable_and_composition(wpkg: Any) -> Non
     assert widget.to_dict()["class"] == "A"
     with pytest.raises(pydantic.ValidationError):
         models.Widget.model_validate({"kind": "gadget"})
+
+
+def test_field_docstrings_are_indented_like_their_field(widgets: Path) -> None:
+    text = (widgets / "wpkg" / "widgets" / "models.py").read_text(encoding="utf-8")
+    assert (
+        "    name: str | None = None\n"
+        '    """The part\'s name.\n'
+        "\n"
+        "    Either of:\n"
+        "    - a catalogue name\n"
+        "    - a free name\n"
+        '    """\n'
+    ) in text
 
 
 @respx.mock

@@ -59,6 +59,28 @@ def test_imports_with_only_httpx_and_pydantic() -> None:
     assert result.returncode == 0, result.stderr
 
 
+_TESTING_ON_DEMAND = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import ep_jobs
+assert "ep_jobs.testing" not in sys.modules, "import ep_jobs loaded the fake"
+assert not hasattr(ep_jobs, "testing")
+client = ep_jobs.Client(auth="token", base_url="http://127.0.0.1:9")
+assert "ep_jobs.testing" not in sys.modules, "a client loaded the fake"
+from ep_jobs.testing import FakeJobServer
+assert ep_jobs.testing.FakeJobServer is FakeJobServer
+import ep_jobs.testing as testing
+assert testing is sys.modules["ep_jobs.testing"]
+"""
+
+
+def test_the_fake_is_imported_only_with_its_own_module() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _TESTING_ON_DEMAND, str(GENERATED)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_package_metadata() -> None:
     text = (GENERATED / "pyproject.toml").read_text()
     assert 'dependencies = ["httpx>=0.27,<1", "pydantic>=2.7,<3"]' in text

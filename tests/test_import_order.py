@@ -23,7 +23,7 @@ def _name(rng: random.Random) -> str:
 def _case(rng: random.Random) -> str:
     modules = sorted({naming.module_name(_name(rng)) for _ in range(rng.randint(1, 12))})
     rng.shuffle(modules)
-    lines = ["from . import " + ", ".join(isort_names([*modules, "testing"]))]
+    lines = ["from . import " + ", ".join(isort_names(modules))]
     lines.append("from ._auth import Auth")
     groups = {m: naming.class_name(m) + "API" for m in modules}
     for target in isort_modules(f"{m}.resources" for m in modules):
@@ -90,5 +90,7 @@ def test_the_runtime_helpers_generated_code_may_import_are_what_the_runtime_expo
     models = _exported(runtime / "_models.py")
     assert sorted(set(models) - {"APIModel"}) == sorted(naming.MODELS_HELPERS)
     assert sorted(_exported(runtime / "_pagination.py")) == sorted(naming.PAGINATION_HELPERS)
+    assert sorted(_exported(runtime / "_raw_response.py")) == sorted(naming.RESPONSE_HELPERS)
+    assert isort_names(list(naming.RESPONSE_HELPERS)) == list(naming.RESPONSE_HELPERS)
     line = f"from .._models import {', '.join(naming.MODELS_HELPERS)}"
     assert isort_names(list(naming.MODELS_HELPERS)) == list(naming.MODELS_HELPERS), line

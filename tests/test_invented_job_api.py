@@ -6,6 +6,7 @@ under `clock`, and its status words are its own (`QUEUED`, `CRUNCHING`, `DONE`, 
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 import respx
 
 from generator.config import Config
+from generator.format import ruff_binary
 from generator.output import write_output
 from generator.pipeline import run
 
@@ -183,3 +185,24 @@ def test_failure_and_cancel_follow_the_profile(reports_pkg_dir: Path, import_fre
         queued = jobs.from_response("reports", _run("QUEUED"))
         cancelled = jobs.cancel(queued)
     assert abort.called and cancelled.status is pkg.JobStatus.CANCELLED
+
+
+def test_an_untyped_job_object_gives_a_clean_package(tmp_path: Path, import_fresh) -> None:  # type: ignore[no-untyped-def]
+    """With the envelope's job untyped, the profile has no model: `_profiles.py` must not import
+    the API's models module it does not use (ruff would refuse the package)."""
+    untyped = SPEC.replace("result: {$ref: '#/components/schemas/Run'}", "result: {}")
+    assert untyped != SPEC
+    spec = write_spec(tmp_path, untyped, "reports.yaml")
+    profile = write_spec(tmp_path, PROFILE, "jobs.yaml")
+    out = tmp_path / "out"
+    result = run(Config(specs=(spec,), output=out, package="untypedpkg", profiles=(profile,)))
+    write_output(result.files, out)
+    check = subprocess.run(
+        [ruff_binary(), "check", "--no-cache", "untypedpkg/_profiles.py"],
+        cwd=out,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout
+    pkg = import_fresh(out, "untypedpkg")
+    assert pkg.Client(auth="t").jobs.profiles["reports"].model is None

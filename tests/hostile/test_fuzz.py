@@ -161,6 +161,10 @@ TRICKY_NAMES = [
     "Filter",
     "RequestOptions",
     "APIResponse",
+    "deliver",
+    "to_raw_response_wrapper",
+    "cached_property",
+    "resource",
     "FileContent",
     "paginate_sync",
     # dunders, digits first, empty-ish

@@ -566,7 +566,7 @@ def test_a_process_running_older_code_than_on_disk_stores_no_result(
     assert cache.entry_path(config).exists()  # loaded code == files: kept
     assert cache.run(config).cached
     cache.entry_path(config).unlink()
-    render = sources / "render.py"
+    render = sources / "render" / "project.py"
     render.write_text(render.read_text() + "\n# edited after this process loaded the generator\n")
     assert not cache.run(config).cached
     assert not cache.entry_path(config).exists()

@@ -43,14 +43,14 @@ class Job(APIModel):
     """This represents the type of job. For example, `order_export`."""
     status: str | None = None
     """The status of a job.
-- PENDING - Commerce has received the request but is currently busy processing other
-  requests.
-- STARTED - Commerce has started processing the job.
-- SUCCESS - The job has successfully completed.
-- FAILED - The job has failed.
+    - PENDING - Commerce has received the request but is currently busy processing other
+      requests.
+    - STARTED - Commerce has started processing the job.
+    - SUCCESS - The job has successfully completed.
+    - FAILED - The job has failed.
 
-The values are documented in upper case, but responses use lower case (`failed`).
-"""
+    The values are documented in upper case, but responses use lower case (`failed`).
+    """
     error: str | None = None
     """A message describing the error that caused a job to fail."""
     timestamps: Timestamps | None = None

@@ -94,13 +94,13 @@ class JobAttributes(APIModel):
     status: JobAttributesStatus | None = None
     """The status of a job.
 
-* `pending` - Commerce has received the request but is currently busy processing other
-  requests.
-* `started` - Commerce has started processing the job.
-* `success` - The job has successfully completed.
-* `failed` - The job has failed.
-* `cancelled` - The job was cancelled.
-"""
+    * `pending` - Commerce has received the request but is currently busy processing other
+      requests.
+    * `started` - Commerce has started processing the job.
+    * `success` - The job has successfully completed.
+    * `failed` - The job has failed.
+    * `cancelled` - The job was cancelled.
+    """
 
 
 class JobMeta(APIModel):
@@ -110,18 +110,18 @@ class JobMeta(APIModel):
     """Applies to all job types. A unique request ID is generated when a job is created."""
     copied_from: str | None = None
     """Applies to `hierarchy-duplicate` job types. The ID of the original hierarchy that you
-duplicated.
-"""
+    duplicated.
+    """
     hierarchy_id: str | None = None
     """Applies to `hierarchy-duplicate` job types. The duplicated hierarchy ID."""
     file_locations: list[str] | None = None
     """If the job type is `product-export`, links to the exported files are created when the
-job runs (one CSV file per 10,000 products). Null or empty until then.
-"""
+    job runs (one CSV file per 10,000 products). Null or empty until then.
+    """
     filter: str | None = None
     """The entities included in the job. For example, if the job type is `product-export`, the
-PXM products included in the export.
-"""
+    PXM products included in the export.
+    """
 
 
 class JobListMeta(APIModel):

@@ -67,16 +67,16 @@ class PromotionJob(APIModel):
     """A unique ID of a promotion."""
     job_type: str | None = None
     """The type of job you want to run. For example, `code_generate` to generate codes or
-`code_export` to export codes.
-"""
+    `code_export` to export codes.
+    """
     name: str | None = None
     """The name of the job. The maximum length allowed is 50 characters."""
     parameters: CodeGenerateParameters | None = None
     status: str | None = None
     """The status of the job: `pending`, `processing`, `completed`, `failed`, `cancelling` or
-`cancelled` (the job-list filter example writes `complete`). Left open rather than an
-enum so that a new status does not break clients.
-"""
+    `cancelled` (the job-list filter example writes `complete`). Left open rather than an
+    enum so that a new status does not break clients.
+    """
     error: str | None = None
     """Present when an error occurred during job processing."""
     result: PromotionJobResult | None = None
@@ -88,24 +88,24 @@ class CodeGenerateParameters(APIModel):
 
     number_of_codes: int | None = None
     """Specifies the number of codes to be generated. It cannot be greater than the maximum
-number of codes per promotion, which defaults at 1000.
-"""
+    number of codes per promotion, which defaults at 1000.
+    """
     max_uses_per_code: int | None = None
     """Specifies the maximum number of usages of a code. If set to zero, you cannot use this
-promotion. If no value is set, it can be used unlimited times.
-"""
+    promotion. If no value is set, it can be used unlimited times.
+    """
     consume_unit: CodeGenerateParametersConsumeUnit | None = None
     """Specifies whether the usage limitation is at the item-level or cart-level."""
     code_prefix: str | None = None
     """Indicates the prefix to include with the promotion code. For example, when the generated
-value is *aa2b-3c4d* and the prefix value is set as *summer*, the promotion code becomes
-*summer-aa2b-3c4d*.
-"""
+    value is *aa2b-3c4d* and the prefix value is set as *summer*, the promotion code becomes
+    *summer-aa2b-3c4d*.
+    """
     code_length: int | None = None
     """Specifies the code length, which ranges from 8 to 16 characters. The default code length
-is eight characters, and a dash is added after every four characters in the code. For
-example, *aa2b-3c4d*.
-"""
+    is eight characters, and a dash is added after every four characters in the code. For
+    example, *aa2b-3c4d*.
+    """
 
 
 class PromotionJobResult(APIModel):
@@ -202,8 +202,8 @@ class CreatePromotionJob(APIModel):
     """Must be set to `promotion_job`."""
     job_type: CreatePromotionJobJobType
     """Specifies the type of task you want to run: `code_generate` to generate codes or
-`code_export` to export codes.
-"""
+    `code_export` to export codes.
+    """
     name: str | None = None
     """Represents the name of the job. The maximum allowed length is 50."""
     parameters: CodeGenerateParameters | None = None

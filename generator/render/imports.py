@@ -1,0 +1,142 @@
+"""The import block of each generated module: exactly what it uses, in ruff's isort order.
+
+Each generated module imports exactly what it uses, in the order `ruff check --select I` wants, so
+formatting needs `ruff format` alone (a `ruff check --fix` pass took as long again on large specs).
+What a module uses is the union of the names its views' `Code` reads (annotations, defaults, request
+arguments), gathered as they were built, plus what the template's own text uses (named here).
+tests/hostile (fuzz) and the golden test run `ruff check` on the output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .. import naming
+from .isort import isort_modules, isort_names
+from .pysource import names_of
+from .views import ApiView, Argument, EnumView, ModelView, ProfileView, ResourceView
+
+_TYPING = ("Annotated", "Any", "Literal")
+_StdImports = list[tuple[str, tuple[str, ...]]]  # (module, names; () for `import module`)
+_MODEL_IMPORTS: list[_StdImports] = [
+    [("datetime", ()), ("enum", ("Enum", "IntEnum", "StrEnum")), ("typing", _TYPING)],
+    [("pydantic", ("Field",))],
+    [(".._models", ("APIModel",))],
+]
+_RESOURCE_IMPORTS: list[_StdImports] = [
+    [
+        ("datetime", ()),
+        ("collections.abc", ("AsyncIterator", "Iterator")),
+        ("functools", ("cached_property",)),
+        ("typing", (*_TYPING, "cast")),
+    ],
+    [("pydantic", ("Field",))],
+    [
+        (".._base_client", ("AsyncAPIClient", "RequestOptions", "SyncAPIClient")),
+        (".._filters", ("Filter",)),
+        (".._models", naming.MODELS_HELPERS),
+        (".._pagination", naming.PAGINATION_HELPERS),
+        (".._raw_response", naming.RESPONSE_HELPERS),
+        (".._response", ("APIResponse",)),
+        (".", ("models",)),
+    ],
+]
+
+
+def _import_block(sections: list[_StdImports], used: set[str]) -> str:
+    blocks: list[str] = []
+    for section in sections:
+        lines: list[str] = []
+        for module, names in section:
+            if not names:
+                if module in used:
+                    lines.append(f"import {module}")
+                continue
+            kept = [name for name in names if name in used]
+            if kept:
+                lines.append(f"from {module} import {', '.join(kept)}")
+        if lines:
+            blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def model_imports(models: list[ModelView], enums: list[EnumView]) -> str:
+    """The import block of `<api>/models.py`."""
+    used = names_of(enum.bases for enum in enums)
+    for model in models:
+        if model.extra_annotation is not None:
+            used |= model.extra_annotation.names
+        for f in model.fields:
+            used |= f.annotation.names
+            if f.default is not None:
+                used |= f.default.names
+    if models:
+        used.add("APIModel")
+    if any(model.extra_annotation for model in models):
+        used.add("Field")  # `__pydantic_extra__: ... = Field(init=False)`
+    return _import_block(_MODEL_IMPORTS, used)
+
+
+def _argument_names(arguments: Iterable[Argument]) -> set[str]:
+    used: set[str] = set()
+    for argument in arguments:
+        used |= argument.annotation.names
+        if argument.default is not None:
+            used |= argument.default.names
+    return used
+
+
+def resource_imports(resources: list[ResourceView]) -> str:
+    """The import block of `<api>/resources.py`."""
+    used = {"AsyncAPIClient", "SyncAPIClient"}  # the API group's __init__
+    if resources:  # `with_raw_response`, and its class's wrappers
+        used.update(("cached_property", "to_raw_response_wrapper", "async_to_raw_response_wrapper"))
+    for op in (op for resource in resources for op in resource.operations):
+        used.add("deliver")
+        if op.returns_value:
+            used.add("cast")
+        used |= _argument_names(op.positional) | _argument_names(op.keyword)
+        used |= names_of([op.path, op.path_params, op.query, op.headers, op.json_body])
+        used |= names_of([op.form_data, op.files, op.content, op.return_type, op.adapters])
+        if op.pager is not None:
+            used.update(("APIResponse", "AsyncIterator", "Iterator", "with_query", "to_page_size"))
+            used.update(naming.PAGINATION_HELPERS)
+            used |= _argument_names(op.pager.keyword) | op.pager.item_type.names
+    return _import_block(_RESOURCE_IMPORTS, used)
+
+
+def group_import(group_class: str) -> str:
+    """`<api>/__init__.py`'s import of the API's sync and async group classes."""
+    return f"from .resources import {_group_names(group_class)}"
+
+
+def _group_names(group_class: str) -> str:
+    """The sync and async group classes of an API, as one `import` lists them."""
+    return ", ".join(isort_names([group_class, "Async" + group_class]))
+
+
+def module_imports(apis: list[ApiView]) -> str:
+    """The package `__init__.py`'s import of its API modules (not of `testing`: users' tests import
+    that themselves, and nothing else should pay for loading the fake)."""
+    return "from . import " + ", ".join(isort_names(api.module for api in apis))
+
+
+def client_imports(apis: list[ApiView]) -> list[str]:
+    """`_client.py`'s imports of every API's group classes, in ruff's order of the modules."""
+    by_module = {f"{api.module}.resources": api for api in apis}
+    return [
+        f"from .{module} import {_group_names(by_module[module].group_class)}"
+        for module in isort_modules(by_module)
+    ]
+
+
+def profile_imports(profiles: list[ProfileView]) -> list[str]:
+    """`_profiles.py`'s imports: the jobs runtime's names its literals use, and the models modules."""
+    used = names_of(profile.literal for profile in profiles)
+    jobs_names = ["JobProfile", *(n for n in ("Endpoint", "JobStatus") if n in used)]
+    # An untyped job object (`model=None`) reads no models module.
+    modules = (profile.api for profile in profiles if f"{profile.api}_models" in used)
+    return [
+        "from ._jobs import " + ", ".join(isort_names(jobs_names)),
+        *(f"from .{module} import models as {module}_models" for module in isort_modules(modules)),
+    ]
