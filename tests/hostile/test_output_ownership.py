@@ -10,13 +10,15 @@
   not root: root ignores permission bits).
 - `--output .` and `--output ..` from inside the output folder work, and leave it in place.
 - Every interrupt and failure says whether the output folder changed.
-- The folder of an API removed from the configuration goes, with the bytecode Python cached for it.
+- The folder of an API removed from the configuration goes, with the bytecode Python cached for it;
+  the temporary folder of a run killed while formatting is removed by the next run.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import os
 import shutil
 import signal
@@ -31,6 +33,7 @@ from pathlib import Path
 import pytest
 
 from generator import cli, output
+from generator import format as formatting
 
 from . import support
 from .conftest import GOOD_SPEC, other_spec
@@ -499,3 +502,33 @@ def test_a_removed_apis_folder_holding_a_file_of_the_users_keeps_that_file(
     (folder / "pkg" / "exporter" / "NOTES.md").write_text("mine\n")
     assert _generate(things, folder, "-q").exit_code == 0
     assert sorted(p.name for p in (folder / "pkg" / "exporter").iterdir()) == ["NOTES.md"]
+
+
+# ------------------------------------------------------------------------------------------ leftovers
+def test_a_run_killed_while_formatting_leaves_a_folder_the_next_run_removes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))  # this test's own system temp folder
+    pid = os.fork()
+    if pid == 0:  # a run killed while ruff runs
+        try:
+            monkeypatch.setattr(formatting, "_run", lambda command, cwd: os._exit(17))
+            formatting.format_files({"pkg/a.py": "a=1\n"})
+        finally:
+            os._exit(3)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 17
+    [abandoned] = list(temp.iterdir())
+    # A folder a live run is formatting in (it holds the lock) is not abandoned.
+    live = Path(tempfile.mkdtemp(prefix=formatting._PREFIX))
+    (live / "being-formatted.py").write_text("b = 2\n")
+    descriptor = os.open(live, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        assert formatting.format_files({"pkg/a.py": "a=1\n"}) == {"pkg/a.py": "a = 1\n"}
+    finally:
+        os.close(descriptor)
+    assert not abandoned.exists()
+    assert list(temp.iterdir()) == [live] and (live / "being-formatted.py").is_file()
