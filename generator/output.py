@@ -307,6 +307,27 @@ class Writer:
             raise InputError(
                 "the output path is a file, not a folder", Location(str(output)), "output"
             )
+        while True:
+            self._make(output)
+            try:
+                self._locked.enter_context(_lock(output))
+                break
+            except FileNotFoundError:  # removed by a run that made it and failed: make it again
+                continue
+        self._output = output
+        try:
+            _recover(output)
+        except OSError as exc:
+            raise InputError(
+                f"cannot finish the update an interrupted run left: {exc.strerror or exc}; "
+                f"{PARTLY_UPDATED}",
+                Location(str(output / JOURNAL_DIR)),
+                "output",
+            ) from None
+        return output
+
+    def _make(self, output: Path) -> None:
+        """Make the output folder and the folders above it that are missing."""
         missing = [folder for folder in (output, *output.parents) if not folder.exists()]
         for folder in reversed(missing):
             try:
@@ -320,18 +341,6 @@ class Writer:
                     "output",
                 ) from None
             self._created.append(folder)
-        self._locked.enter_context(_lock(output))
-        self._output = output
-        try:
-            _recover(output)
-        except OSError as exc:
-            raise InputError(
-                f"cannot finish the update an interrupted run left: {exc.strerror or exc}; "
-                f"{PARTLY_UPDATED}",
-                Location(str(output / JOURNAL_DIR)),
-                "output",
-            ) from None
-        return output
 
 
 def _write_error(exc: OSError, output: Path, state: str = UNCHANGED) -> InputError:
@@ -476,6 +485,9 @@ def _write_synced(path: Path, data: bytes) -> None:
 
 
 def _fsync_folder(folder: Path) -> None:
+    """Make the folder's entries durable (the renames and removals in it)."""
+    if os.name != "posix":  # pragma: no cover - elsewhere a folder cannot be opened to sync
+        return
     descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(descriptor)
@@ -697,6 +709,8 @@ def _lock(output: Path) -> Iterator[None]:
     while True:
         try:
             descriptor = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            raise  # (the caller makes it again)
         except OSError as exc:
             raise InputError(
                 f"cannot open the output folder: {exc.strerror}; {UNCHANGED}",

@@ -400,6 +400,41 @@ def test_concurrent_writers_in_threads_take_turns(tmp_path: Path) -> None:
     assert final in complete
 
 
+def test_a_run_waiting_on_a_folder_its_failed_maker_removes_makes_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first run made the output folder and holds its lock; the second waits for it. The first
+    fails (an invalid document) and removes the empty folder it made: the second makes it again."""
+    import fcntl
+
+    folder = tmp_path / "new" / "out"
+    real_flock, waiting = fcntl.flock, threading.Event()
+
+    def flock(descriptor: int, operation: int) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            waiting.set()  # the second run holds a descriptor of the first folder by now
+        real_flock(descriptor, operation)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    first = output.Writer(folder)
+    first.stage(AFTER_FILES)
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            output.write_output(BEFORE_FILES, folder)
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    assert waiting.wait(timeout=60)
+    first.close()
+    thread.join(timeout=60)
+    assert not errors and not thread.is_alive()
+    assert {p: (folder / p).read_text() for p in BEFORE_FILES} == BEFORE_FILES
+
+
 def test_files_jobgen_does_not_own_survive_every_regeneration(
     protected_output: Path, good_spec_path: Path, tmp_path: Path
 ) -> None:
