@@ -555,9 +555,10 @@ def _apply(output: Path, journal: dict[str, Any]) -> list[str]:
     conflicts: list[str] = []
     for path, name, no_replace in journal["write"]:
         staged, target = folder / _STAGED / name, output / path
-        if not staged.exists():
-            continue  # moved into place before the crash
-        touched.add(target.parent)
+        if not staged.exists():  # dealt with before a crash: placed, or left to what was there
+            if no_replace and _file_digest(target) != journal["manifest"][path]:
+                conflicts.append(path)
+            continue
         if not _make_folders(output, Path(path).parent) or (
             no_replace and not _place_new(staged, target)
         ):
@@ -566,23 +567,20 @@ def _apply(output: Path, journal: dict[str, Any]) -> list[str]:
             continue
         if not no_replace:
             os.replace(staged, target)
-    kept: list[str] = []
+        touched.add(target.parent)
     emptied: set[Path] = set()
     for path, digest in journal["remove"]:
         target = output / path
-        current = _file_digest(target)
-        if current == digest:
+        if _file_digest(target) == digest:
             target.unlink()
             touched.add(target.parent)
         elif os.path.lexists(target):  # changed since the run looked at it: the user's now
-            kept.append(path)
             continue
         # (Or removed before a crash: what it leaves empty may not be removed yet.)
         emptied.update(_without_bytecode(target))
     for empty in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
         _remove_empty_folders(output, empty, touched)
     manifest = {p: d for p, d in journal["manifest"].items() if p not in conflicts}
-    manifest.update({p: d for p, d in read_manifest(output).items() if p in kept})
     _write_synced_replace(folder / _MANIFEST_NEXT, output / MANIFEST, _manifest_json(manifest))
     for changed in sorted(touched):
         with contextlib.suppress(FileNotFoundError):

@@ -119,7 +119,7 @@ def _leftovers(folder: Path) -> list[str]:
 def _recovered(folder: Path) -> dict[str, tuple[str, bytes]]:
     """The folder after the recovery that starts every run (a run that stages and never commits)."""
     with output.writing(folder) as writer:
-        writer.stage(AFTER_FILES)
+        writer.stage({})
     assert _leftovers(folder) == []
     return support.tree(folder)
 
@@ -297,6 +297,48 @@ def test_a_kill_at_any_step_leaves_before_or_after_once_the_next_run_starts(
             break
     else:
         pytest.fail("the recovery never completed")
+
+
+def _write_after_meeting_the_users_file(folder: Path) -> None:
+    with pytest.raises(InputError, match="appeared during the run and is not jobgen's"):
+        output.write_output(AFTER_FILES, folder)
+
+
+def test_a_file_the_user_made_at_a_new_path_during_the_run_survives_a_kill_at_any_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user puts a file where a new generated file goes, just before the commit; the run is
+    killed at any step after: however far it got, the file is theirs afterwards, never claimed."""
+    pristine, _, after = _states(tmp_path)
+    taken = "pkg/new/deeper/models.py"
+    reached = tmp_path / "reached"
+    mkdir = os.mkdir  # the user's own steps are not the writer's: they are not counted
+
+    def users_file(folder: Path) -> None:
+        mkdir(folder / "pkg" / "new")
+        mkdir(folder / "pkg" / "new" / "deeper")
+        (folder / taken).write_text("the user's\n")
+        reached.write_text("")
+
+    for n in range(1, 500):
+        folder = _fresh(pristine, tmp_path, n, "taken")
+        reached.unlink(missing_ok=True)
+        monkeypatch.setattr(output, "_pause_before_commit", lambda f=folder: users_file(f))
+        code = _killed_at(n, folder, monkeypatch, _write_after_meeting_the_users_file)
+        monkeypatch.undo()
+        _recovered(folder)
+        if reached.exists():  # killed after the user's file was made
+            assert (folder / taken).read_text() == "the user's\n", f"step {n}"
+            assert taken not in output.read_manifest(folder), f"step {n}: the file is claimed"
+            with pytest.raises(InputError, match=r"would overwrite 'pkg/new/deeper/models\.py'"):
+                output.write_output(AFTER_FILES, folder)
+            (folder / taken).unlink()
+        output.write_output(AFTER_FILES, folder)
+        assert _view(folder) == after
+        if code == 0:
+            break
+    else:
+        pytest.fail("the write never completed")
 
 
 def test_a_kill_then_a_folder_recreated_by_the_user_loses_nothing(
