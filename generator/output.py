@@ -185,7 +185,7 @@ class _Plan:
 
     files: dict[str, str]
     comparison: Comparison
-    seen: dict[str, tuple[int, ...] | None]  # each path concerned -> its `_identity`
+    seen: dict[str, tuple[int, ...] | None]  # each path concerned -> `_identities`
     writes: list[tuple[str, str, bool]] = field(default_factory=list)  # (path, staged, no-replace)
     removals: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256 of its bytes)
 
@@ -226,12 +226,12 @@ class Writer:
             except FileExistsError:
                 raise _in_the_way(journal) from None
             except OSError as exc:
-                raise _write_error(exc, output) from None
+                raise _cannot("write the output folder", exc, output) from None
             self._journal = journal
             try:
                 _stage(plan, output, journal / _STAGED)
             except OSError as exc:
-                raise _write_error(exc, output) from None
+                raise _cannot("write the output folder", exc, output) from None
         self._plan = plan
 
     def commit(self, files: dict[str, str]) -> Comparison:
@@ -256,14 +256,14 @@ class Writer:
             try:
                 _write_journal(output, journal)
             except OSError as exc:
-                raise _write_error(exc, output) from None
+                raise _cannot("write the output folder", exc, output) from None
             # Committed: if this run does not finish the update, the next one does.
             self._plan, self._journal = None, None
             self.state = PARTLY_UPDATED
             try:
                 conflicts = _apply(output, journal)
             except OSError as exc:
-                raise _write_error(exc, output, PARTLY_UPDATED) from None
+                raise _cannot("write the output folder", exc, output, PARTLY_UPDATED) from None
             self.state = UPDATED
             # Done; should some of it stay (a failure), the next run finds nothing left to do in it.
             shutil.rmtree(output / JOURNAL_DIR, ignore_errors=True)
@@ -318,11 +318,11 @@ class Writer:
         try:
             _recover(output)
         except OSError as exc:
-            raise InputError(
-                f"cannot finish the update an interrupted run left: {exc.strerror or exc}; "
-                f"{PARTLY_UPDATED}",
-                Location(str(output / JOURNAL_DIR)),
-                "output",
+            raise _cannot(
+                "finish the update an interrupted run left",
+                exc,
+                output / JOURNAL_DIR,
+                PARTLY_UPDATED,
             ) from None
         return output
 
@@ -335,19 +335,14 @@ class Writer:
             except FileExistsError:
                 continue  # another run made it meanwhile
             except OSError as exc:
-                raise InputError(
-                    f"cannot create the output folder: {exc.strerror}; {UNCHANGED}",
-                    Location(str(folder)),
-                    "output",
-                ) from None
+                raise _cannot("create the output folder", exc, folder) from None
             self._created.append(folder)
 
 
-def _write_error(exc: OSError, output: Path, state: str = UNCHANGED) -> InputError:
+def _cannot(doing: str, exc: OSError, where: Path, state: str = UNCHANGED) -> InputError:
+    """The error of a failed file-system call, saying what it leaves in the output folder."""
     return InputError(
-        f"cannot write the output folder: {exc.strerror or exc}; {state}",
-        Location(str(output)),
-        "output",
+        f"cannot {doing}: {exc.strerror or exc}; {state}", Location(str(where)), "output"
     )
 
 
@@ -710,11 +705,7 @@ def _lock(output: Path) -> Iterator[None]:
         except FileNotFoundError:
             raise  # (the caller makes it again)
         except OSError as exc:
-            raise InputError(
-                f"cannot open the output folder: {exc.strerror}; {UNCHANGED}",
-                Location(str(output)),
-                "output",
-            ) from None
+            raise _cannot("open the output folder", exc, output) from None
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
         except OSError:  # a file system without locks on folders (NFS)
@@ -746,11 +737,7 @@ def _lock_file(output: Path) -> Iterator[None]:
     try:
         handle = open(path, "a+")  # noqa: SIM115 - held for the whole block
     except OSError as exc:
-        raise InputError(
-            f"cannot create the lock file: {exc.strerror}; {UNCHANGED}",
-            Location(str(path)),
-            "output",
-        ) from None
+        raise _cannot("create the lock file", exc, path) from None
     with handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         yield

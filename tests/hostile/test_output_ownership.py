@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import fcntl
 import os
@@ -54,6 +53,15 @@ def specs(tmp_path: Path) -> tuple[Path, Path]:
     )
 
 
+@pytest.fixture
+def earlier(tmp_path: Path, specs: tuple[Path, Path]) -> Path:
+    """An output folder holding the generation of the first spec; the tests then generate the
+    second into it."""
+    folder = tmp_path / "out"
+    assert _generate(specs[0], folder, "-q").exit_code == 0
+    return folder
+
+
 def _expected(spec: Path, tmp_path: Path) -> dict[str, tuple[str, bytes]]:
     alone = tmp_path / "alone" / "out"
     assert _generate(spec, alone, "-q").exit_code == 0
@@ -61,10 +69,14 @@ def _expected(spec: Path, tmp_path: Path) -> dict[str, tuple[str, bytes]]:
 
 
 # ------------------------------------------------------------------------ files added during a run
-def _paused_run(folder: Path, fifo: Path, *specs: Path) -> subprocess.Popen[str]:
+def _paused_run(
+    tmp_path: Path, folder: Path, specs: tuple[Path, ...], meanwhile: Callable[[], None]
+) -> tuple[int, str]:
+    """`jobgen generate SPECS -o FOLDER`, paused before its commit while `meanwhile` runs."""
+    fifo = tmp_path / "pause"
     os.mkfifo(fifo)
     command = [sys.executable, "-m", "generator", "generate", *map(str, specs)]
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [*command, "-o", str(folder), "-p", "pkg", "--no-cache"],
         cwd=support.ROOT,
         env={**os.environ, output.PAUSE_ENV: str(fifo)},
@@ -72,55 +84,42 @@ def _paused_run(folder: Path, fifo: Path, *specs: Path) -> subprocess.Popen[str]
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-@pytest.fixture
-def paused(tmp_path: Path) -> Iterator[Callable[[subprocess.Popen[str], Path], int]]:
-    """Wait until a run opens the FIFO (it is paused before its commit); the caller closes the
-    returned descriptor to let it go on."""
-    descriptors: list[int] = []
-
-    def wait(process: subprocess.Popen[str], fifo: Path) -> int:
-        while True:
-            try:  # succeeds once the run has opened the FIFO for reading
-                descriptor = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-                descriptors.append(descriptor)
-                return descriptor
-            except OSError as exc:
-                if exc.errno != errno.ENXIO:
-                    raise
-            if process.poll() is not None:
-                pytest.fail(f"the run ended before its commit: {process.communicate()[1]}")
-            time.sleep(0.01)
-
-    yield wait
-    for descriptor in descriptors:
-        with contextlib.suppress(OSError):  # closed by the test already
-            os.close(descriptor)
+    while True:
+        try:  # succeeds once the run has opened the FIFO for reading: it is paused
+            descriptor = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:
+                raise
+        if process.poll() is not None:
+            pytest.fail(f"the run ended before its commit: {process.communicate()[1]}")
+        time.sleep(0.01)
+    try:
+        meanwhile()
+    finally:
+        os.close(descriptor)  # the run goes on
+    _, stderr = process.communicate(timeout=120)
+    return process.returncode, stderr
 
 
 def test_files_the_user_creates_while_a_run_is_paused_before_its_commit_all_survive(
-    tmp_path: Path,
-    specs: tuple[Path, Path],
-    paused: Callable[[subprocess.Popen[str], Path], int],
+    tmp_path: Path, earlier: Path, specs: tuple[Path, Path]
 ) -> None:
-    first, second = specs
-    folder = tmp_path / "out"
-    assert _generate(first, folder, "-q").exit_code == 0
-    process = _paused_run(folder, tmp_path / "pause", second)
-    descriptor = paused(process, tmp_path / "pause")
+    folder, second = earlier, specs[1]
     mine = {
         "notes.txt": b"in the root\n",
         "pkg/notes.txt": b"in a generated folder\n",
         "pkg/api/scratch.py": b"in the API's folder, whose files change\n",
         "drafts/a/b.txt": b"in a new folder\n",
     }
-    for path, data in mine.items():
-        (folder / path).parent.mkdir(parents=True, exist_ok=True)
-        (folder / path).write_bytes(data)
-    os.close(descriptor)
-    _, stderr = process.communicate(timeout=120)
-    assert process.returncode == 0, stderr
+
+    def create() -> None:
+        for path, data in mine.items():
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_bytes(data)
+
+    code, stderr = _paused_run(tmp_path, folder, (second,), create)
+    assert code == 0, stderr
     assert "wrote" in stderr
     expected = _expected(second, tmp_path)
     now = support.tree(folder)
@@ -130,9 +129,7 @@ def test_files_the_user_creates_while_a_run_is_paused_before_its_commit_all_surv
 
 
 def test_a_file_the_user_puts_where_a_generated_file_goes_during_the_pause_is_kept(
-    tmp_path: Path,
-    specs: tuple[Path, Path],
-    paused: Callable[[subprocess.Popen[str], Path], int],
+    tmp_path: Path, specs: tuple[Path, Path]
 ) -> None:
     first, _ = specs
     things = support.write_spec(tmp_path / "things", other_spec(), "things")  # a new API
@@ -143,13 +140,13 @@ def test_a_file_the_user_puts_where_a_generated_file_goes_during_the_pause_is_ke
     expected = support.tree(alone)
     taken = "pkg/things/models.py"
     assert taken in expected and not (folder / "pkg" / "things").exists()
-    process = _paused_run(folder, tmp_path / "pause", first, things)
-    descriptor = paused(process, tmp_path / "pause")
-    (folder / "pkg" / "things").mkdir()
-    (folder / taken).write_bytes(b"the user's, made during the run\n")
-    os.close(descriptor)
-    _, stderr = process.communicate(timeout=120)
-    assert process.returncode == 2
+
+    def take() -> None:
+        (folder / "pkg" / "things").mkdir()
+        (folder / taken).write_bytes(b"the user's, made during the run\n")
+
+    code, stderr = _paused_run(tmp_path, folder, (first, things), take)
+    assert code == 2
     [line] = stderr.splitlines()
     assert support.ERROR_LINE.match(line), line
     assert f"{taken!r} appeared during the run and is not jobgen's: it is kept" in line
@@ -186,11 +183,9 @@ def _folder_identity(path: Path) -> tuple[int, ...]:
 
 
 def test_the_users_files_and_folders_are_never_copied_linked_or_moved(
-    tmp_path: Path, specs: tuple[Path, Path]
+    tmp_path: Path, earlier: Path, specs: tuple[Path, Path]
 ) -> None:
-    first, second = specs
-    folder = tmp_path / "out"
-    assert _generate(first, folder, "-q").exit_code == 0
+    folder, second = earlier, specs[1]
     for index in range(300):
         user_file = folder / "data" / f"{index % 10}" / f"{index}.txt"
         user_file.parent.mkdir(parents=True, exist_ok=True)
@@ -200,7 +195,7 @@ def test_the_users_files_and_folders_are_never_copied_linked_or_moved(
     before = {p: _identity(p) for p in theirs}
     folder_before = _folder_identity(folder)  # (its times change: files in it are replaced)
     time.sleep(0.01)  # a change time that a link or a move would set differs from the one above
-    for spec in (second, first, second):
+    for spec in (second, specs[0], second):
         assert _generate(spec, folder, "-q").exit_code == 0
     assert {p: _identity(p) for p in before} == before
     assert _folder_identity(folder) == folder_before
@@ -366,11 +361,9 @@ def test_output_dot_dot_from_a_subfolder_of_the_output(
 
 # ------------------------------------------------------------------------------------ truthful endings
 def test_an_interrupt_before_the_commit_says_the_folder_is_unchanged(
-    tmp_path: Path, specs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, earlier: Path, specs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first, second = specs
-    folder = tmp_path / "out"
-    assert _generate(first, folder, "-q").exit_code == 0
+    folder, second = earlier, specs[1]
     before = support.tree(folder)
 
     def interrupt() -> None:
@@ -384,13 +377,11 @@ def test_an_interrupt_before_the_commit_says_the_folder_is_unchanged(
 
 
 def test_an_interrupt_during_the_update_takes_effect_when_it_is_complete(
-    tmp_path: Path, specs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, earlier: Path, specs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ctrl-C while files are being moved into place: the update completes, then the run stops
     and says the folder was updated."""
-    first, second = specs
-    folder = tmp_path / "out"
-    assert _generate(first, folder, "-q").exit_code == 0
+    folder, second = earlier, specs[1]
     real_replace = os.replace
 
     def replace_then_interrupt(source: str | Path, target: str | Path) -> None:
@@ -406,46 +397,38 @@ def test_an_interrupt_during_the_update_takes_effect_when_it_is_complete(
     assert support.tree(folder) == _expected(second, tmp_path)
 
 
-def test_an_interrupt_after_the_commit_says_the_folder_was_updated(
-    tmp_path: Path, specs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("raised", "code", "ending"),
+    [
+        (KeyboardInterrupt(), cli.EXIT_INTERRUPTED, "jobgen: interrupted; "),
+        (ValueError("a bug"), cli.EXIT_BUG, "a bug (run with --verbose for details); "),
+    ],
+    ids=["interrupt", "bug"],
+)
+def test_an_interrupt_or_a_bug_after_the_commit_says_the_folder_was_updated(
+    raised: BaseException,
+    code: int,
+    ending: str,
+    tmp_path: Path,
+    earlier: Path,
+    specs: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    first, second = specs
-    folder = tmp_path / "out"
-    assert _generate(first, folder, "-q").exit_code == 0
+    folder, second = earlier, specs[1]
 
-    def interrupt(*args: object) -> str:
-        raise KeyboardInterrupt
+    def summary(*args: object) -> str:  # the summary comes after the commit
+        raise raised
 
-    monkeypatch.setattr(cli, "_summary", interrupt)
+    monkeypatch.setattr(cli, "_summary", summary)
     result = _generate(second, folder)
-    assert result.exit_code == cli.EXIT_INTERRUPTED
-    assert result.stderr_lines[-1] == "jobgen: interrupted; the output folder was updated"
-
-
-def test_a_bug_after_the_commit_says_the_folder_was_updated(
-    tmp_path: Path, specs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    first, second = specs
-    folder = tmp_path / "out"
-    assert _generate(first, folder, "-q").exit_code == 0
-
-    def broken(*args: object) -> str:
-        raise ValueError("a bug")
-
-    monkeypatch.setattr(cli, "_summary", broken)
-    result = _generate(second, folder)
-    assert result.exit_code == cli.EXIT_BUG
-    assert result.stderr_lines[-1].endswith(
-        "a bug (run with --verbose for details); the output folder was updated"
-    )
+    assert result.exit_code == code
+    assert result.stderr_lines[-1].endswith(ending + "the output folder was updated")
 
 
 def test_a_failure_during_the_update_says_it_is_partial_and_the_next_run_finishes_it(
-    tmp_path: Path, specs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, earlier: Path, specs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first, second = specs
-    folder = tmp_path / "out"
-    assert _generate(first, folder, "-q").exit_code == 0
+    folder, second = earlier, specs[1]
     real_replace, moved = os.replace, []
 
     def fail_the_second(source: str | Path, target: str | Path) -> None:
