@@ -84,9 +84,12 @@ def _private_folder() -> Iterator[Path]:
     _remove_abandoned()
     while True:
         root = Path(tempfile.mkdtemp(prefix=_PREFIX))
-        descriptor = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+        # Another run may take it for abandoned before it is locked, and remove it: then again.
+        try:
+            descriptor = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            continue
         fcntl.flock(descriptor, fcntl.LOCK_EX)
-        # Another run may have taken it for abandoned between mkdtemp and flock, and removed it.
         if _same_folder(root, descriptor):
             break
         os.close(descriptor)

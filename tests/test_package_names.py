@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def test_every_module_the_generated_package_needs_is_a_refused_name() -> None:
     assert needed <= config._DEPENDENCIES | set(sys.stdlib_module_names)
 
 
-def _import_names(top_level: str | None, files: list[object]) -> set[str]:
+def _import_names(top_level: str | None, files: Sequence[object]) -> set[str]:
     if top_level:
         names = set(top_level.split())
     else:

@@ -31,7 +31,7 @@ import pytest
 
 from generator import output, pipeline
 from generator.config import Config
-from generator.diagnostics import InputError
+from generator.diagnostics import InputError, Location
 
 from . import support
 from .conftest import GOOD_SPEC, other_spec
@@ -807,7 +807,7 @@ def test_what_is_staged_and_never_committed_is_removed(tmp_path: Path) -> None:
     pristine, before, _ = _states(tmp_path)
     with pytest.raises(InputError), output.writing(pristine) as writer:
         writer.stage(AFTER_FILES)
-        raise InputError("invalid OpenAPI", output.Location("api.yaml"), "invalid")
+        raise InputError("invalid OpenAPI", Location("api.yaml"), "invalid")
     assert support.tree(pristine) == before
     assert _leftovers(pristine) == []
 

@@ -33,6 +33,7 @@ import pytest
 
 from generator import cli, output
 from generator import format as formatting
+from generator.diagnostics import InputError
 
 from . import support
 from .conftest import GOOD_SPEC, other_spec
@@ -218,7 +219,7 @@ def test_the_output_folder_keeps_its_mode_owner_and_group(
     assert os.stat(folder / "pkg").st_gid == NOBODY
 
 
-def _as_unprivileged(action: Callable[[], None]) -> int:
+def _as_unprivileged(action: Callable[[], object]) -> int:
     """Run `action` in a forked child as a user who is not root (`nobody` when this is root);
     its exit code: 0 returned, 2 InputError, 3 anything else (printed)."""
     pid = os.fork()
@@ -232,7 +233,7 @@ def _as_unprivileged(action: Callable[[], None]) -> int:
             try:
                 action()
                 code = 0
-            except output.InputError as exc:
+            except InputError as exc:
                 sys.stderr.write(str(exc) + "\n")
                 code = 2
             except BaseException:
@@ -311,7 +312,7 @@ def test_a_read_only_generated_folder_is_refused_before_anything_changes(
                 os.setuid(NOBODY)
             output.write_output(SECOND, folder)
             code = 0
-        except output.InputError as exc:
+        except InputError as exc:
             os.write(write, exc.diagnostic.message.encode())
             code = 2
         finally:
@@ -515,3 +516,37 @@ def test_a_run_killed_while_formatting_leaves_a_folder_the_next_run_removes(
         os.close(descriptor)
     assert not abandoned.exists()
     assert list(temp.iterdir()) == [live] and (live / "being-formatted.py").is_file()
+
+
+@pytest.mark.parametrize("moment", ["after-mkdtemp", "before-flock"])
+def test_a_formatting_folder_another_run_removes_before_it_is_locked_is_made_again(
+    moment: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs side by side: one clears abandoned folders just when another has made its own and not
+    locked it yet (it looks abandoned). The other makes a new one."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    real_mkdtemp, real_flock = tempfile.mkdtemp, fcntl.flock
+    struck: list[bool] = []
+
+    def other_run_clears() -> None:
+        if not struck:
+            struck.append(True)
+            formatting._remove_abandoned()
+
+    def mkdtemp(*args: object, **kwargs: object) -> str:
+        made = real_mkdtemp(*args, **kwargs)  # type: ignore[call-overload]
+        if moment == "after-mkdtemp":
+            other_run_clears()
+        return str(made)
+
+    def flock(descriptor: int, operation: int) -> None:
+        if moment == "before-flock" and operation == fcntl.LOCK_EX:
+            other_run_clears()
+        real_flock(descriptor, operation)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    monkeypatch.setattr(fcntl, "flock", flock)
+    assert formatting.format_files({"pkg/a.py": "a=1\n"}) == {"pkg/a.py": "a = 1\n"}
+    assert struck and list(temp.iterdir()) == []
