@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -33,12 +32,9 @@ import pytest
 
 from generator import cli, output
 from generator import format as formatting
-from generator.diagnostics import InputError
 
 from . import support
 from .conftest import GOOD_SPEC, other_spec
-
-NOBODY = 65534
 
 
 def _generate(spec: Path, folder: Path, *extra: str | Path) -> support.CliResult:
@@ -209,39 +205,14 @@ def test_the_output_folder_keeps_its_mode_owner_and_group(
     first, second = specs
     folder = tmp_path / "out"
     folder.mkdir()
-    os.chown(folder, NOBODY, NOBODY)
+    os.chown(folder, support.UNPRIVILEGED, support.UNPRIVILEGED)
     folder.chmod(0o2770)
     before = _folder_identity(folder)
     for spec in (first, second):
         assert _generate(spec, folder, "-q").exit_code == 0
         assert _folder_identity(folder) == before
     # Folders jobgen makes inside a setgid folder take its group, as anything made there does.
-    assert os.stat(folder / "pkg").st_gid == NOBODY
-
-
-def _as_unprivileged(action: Callable[[], object]) -> int:
-    """Run `action` in a forked child as a user who is not root (`nobody` when this is root);
-    its exit code: 0 returned, 2 InputError, 3 anything else (printed)."""
-    pid = os.fork()
-    if pid == 0:
-        code = 3
-        try:
-            if os.geteuid() == 0:
-                os.setgroups([])
-                os.setgid(NOBODY)
-                os.setuid(NOBODY)
-            try:
-                action()
-                code = 0
-            except InputError as exc:
-                sys.stderr.write(str(exc) + "\n")
-                code = 2
-            except BaseException:
-                traceback.print_exc()
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
+    assert os.stat(folder / "pkg").st_gid == support.UNPRIVILEGED
 
 
 @pytest.fixture
@@ -262,7 +233,7 @@ def _give(folder: Path) -> None:
     """Hand the folder to the unprivileged user (nothing to do when the tests do not run as root)."""
     if os.geteuid() == 0:
         for path in [folder, *folder.rglob("*")]:
-            os.lchown(path, NOBODY, NOBODY)
+            os.lchown(path, support.UNPRIVILEGED, support.UNPRIVILEGED)
 
 
 FIRST = {"pkg/__init__.py": "A = 1\n", "pkg/api/models.py": "class A: ...\n"}
@@ -279,7 +250,7 @@ def test_a_read_only_folder_of_the_users_is_no_obstacle(shared_base: Path) -> No
     _give(folder)
     for read_only in (folder / "docs", folder / "pkg" / "vendored"):
         read_only.chmod(0o555)
-    assert _as_unprivileged(lambda: output.write_output(SECOND, folder)) == 0
+    assert support.as_unprivileged(lambda: output.write_output(SECOND, folder)) == (0, "")
     assert (folder / "pkg" / "b.py").is_file() and (folder / "pkg" / "__init__.py").read_text() == (
         "B = 2\n"
     )
@@ -300,28 +271,8 @@ def test_a_read_only_generated_folder_is_refused_before_anything_changes(
     _give(folder)
     (folder / "pkg" / "api").chmod(0o555)
     before = support.tree(folder)
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child reports the message through the pipe
-        os.close(read)
-        code = 3
-        try:
-            if os.geteuid() == 0:
-                os.setgroups([])
-                os.setgid(NOBODY)
-                os.setuid(NOBODY)
-            output.write_output(SECOND, folder)
-            code = 0
-        except InputError as exc:
-            os.write(write, exc.diagnostic.message.encode())
-            code = 2
-        finally:
-            os._exit(code)
-    os.close(write)
-    _, status = os.waitpid(pid, 0)
-    with os.fdopen(read) as pipe:
-        message = pipe.read()
-    assert os.waitstatus_to_exitcode(status) == 2
+    code, message = support.as_unprivileged(lambda: output.write_output(SECOND, folder))
+    assert code == 2
     assert message == (
         "the folder 'pkg/api' is not writable, and generated files in it must change; "
         "the output folder is unchanged"
