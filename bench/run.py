@@ -13,6 +13,8 @@ Sections:
    changed: served by the result cache, against the same command with --no-cache.
 4. runtime: parsing a 1,000-job PCM list with the generated models, and 2,000 GETs against a loopback
    server: jobgen's client, a bare httpx.Client + json.loads, and the peer's client.
+5. output: `jobgen generate` of a changed spec into an output folder holding no other file, and one
+   holding 20,000 files of the user's: what the writer costs when it leaves those files alone.
 
 Comparisons alternate the tools run by run (ABAB) so that drift on a shared machine hits both alike,
 and report the ratio of medians. Needs the `bench` extra (`pip install -e '.[bench]'`).
@@ -490,6 +492,61 @@ def runtime(work: Path, runs: int, jobs: int, requests: int) -> list[Table]:
     return [parse_table, http_table]
 
 
+def output_cost(work: Path, runs: int, unrelated: int) -> Table:
+    """A run that must write, into a folder with and without `unrelated` files of the user's.
+
+    Two versions of exporter.yaml (their titles differ) take turns, so every run changes a few
+    generated files and the writer does its whole job; --no-cache, so each run is a full one.
+    """
+    jobgen = tool("jobgen")
+    text = (ROOT / "specs" / "exporter.yaml").read_text(encoding="utf-8")
+    versions = []
+    for name, title in (("a", "Exporter Service API"), ("b", "Exporter Service API (b)")):
+        spec = work / "output-specs" / name / "exporter.yaml"
+        spec.parent.mkdir(parents=True, exist_ok=True)
+        spec.write_text(
+            text.replace("  title: Exporter Service API\n", f"  title: {title}\n", 1),
+            encoding="utf-8",
+        )
+        versions.append(spec)
+    folders = {}
+    for count in (0, unrelated):
+        folder = fresh(work / f"output-{count}")
+        for index in range(count):
+            user_file = folder / "data" / f"{index // 100:03d}" / f"{index % 100:02d}.txt"
+            user_file.parent.mkdir(parents=True, exist_ok=True)
+            user_file.write_text(f"the user's file {index}\n", encoding="utf-8")
+        folders[count] = folder
+    turns = {count: 0 for count in folders}
+
+    def run(count: int) -> float | None:
+        spec = versions[turns[count] % 2]
+        turns[count] += 1
+        command = [jobgen, "generate", str(spec), "-o", str(folders[count]), "-p", "ep"]
+        sample = measure([*command, "--no-cache", "-q"], work)
+        if sample.returncode != 0:
+            raise SystemExit(f"bench: jobgen generate failed: {sample.stderr.strip()[-500:]}")
+        return sample.wall
+
+    for count in folders:  # the first run writes every file; the measured ones change a few
+        run(count)
+    results = alternate(runs, {str(count): lambda c=count: run(c) for count in folders})
+    table = Table(
+        "Output: a run that changes a few files, beside the user's files",
+        ["files of the user's in the output folder", "jobgen generate", "vs none"],
+    )
+    for count in folders:
+        table.rows.append(
+            [f"{count:,}", results[str(count)].cell(), ratio(results[str(count)], results["0"])]
+        )
+    table.notes.append(
+        f"median of {runs} runs (min-max), taking turns; exporter.yaml in two versions that differ "
+        f"in their title, so each run rewrites a few generated files; --no-cache. The user's files "
+        f"are {unrelated:,} small files in 200 folders of the output folder."
+    )
+    return table
+
+
 # ---------------------------------------------------------------------------------------- the report
 def render(
     tables: list[Table], started: float, quick: bool, info: dict[str, str], found: dict[str, str]
@@ -544,7 +601,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, help="runs per comparison (default 9; --quick 1)")
     parser.add_argument(
-        "--sections", default="generation,scale,noop,runtime", help="comma-separated subset to run"
+        "--sections",
+        default="generation,scale,noop,runtime,output",
+        help="comma-separated subset to run",
     )
     args = parser.parse_args(argv)
     runs = args.runs or (1 if args.quick else 9)
@@ -574,6 +633,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             for table in runtime(work, 3 if args.quick else 30, jobs, requests):
                 tables.append(table)
                 print(table.markdown(), flush=True)
+        if "output" in sections:
+            tables.append(output_cost(work, args.runs or (1 if args.quick else 7), 20_000))
+            print(tables[-1].markdown(), flush=True)
     write(Path(args.output), render(tables, started, args.quick, info, found))
     print(f"bench: wrote {args.output}")
     return 0

@@ -161,7 +161,7 @@ def _file_digest(path: Path) -> str | None:
 
 # ----------------------------------------------------------------------------------- lookup, store
 def entry_path(config: Config) -> Path:
-    output = config.output.absolute()
+    output = Path(os.path.abspath(config.output))  # `--output ..` names the folder above, by name
     slot = hashlib.sha256(str(output).encode()).hexdigest()[:16]
     return output.parent / CACHE_DIR / f"{output.name}-{slot}.cache"
 

@@ -1,7 +1,10 @@
 """Stage 7, cli: the `jobgen` command. The only module that prints or exits.
 
-Exit codes: 0 ok (warnings allowed), 1 the output is stale (`check`), 2 bad usage or invalid input.
-Bad input is reported as one line `jobgen: error: FILE:LINE #POINTER: message`, never a traceback.
+Exit codes: 0 ok (warnings allowed), 1 the output is stale (`check`), 2 bad usage or invalid input,
+130 interrupted, 70 a bug in jobgen. Bad input is reported as one line
+`jobgen: error: FILE:LINE #POINTER: message`, never a traceback. An interrupt or a bug says what
+the run left in the output folder; an error of the output stage says so in its message (any other
+error comes before the output folder is touched).
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ import click
 from . import __version__, cache
 from .config import Config, check_package_name, load_config
 from .diagnostics import InputError, Location
-from .output import compare, writing
+from .output import UNCHANGED, Writer, compare, writing
 from .pipeline import Result, ad_hoc_config, build_project, enforce_strict
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_STALE = 1
 EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130
 EXIT_BUG = 70
 
 
@@ -150,7 +154,11 @@ def _summary(result: Result, action: str) -> str:
     )
 
 
-def _guarded(body: Callable[[], int], verbose: bool) -> None:
+def _guarded(
+    body: Callable[[], int], verbose: bool, outcome: Callable[[], str] = lambda: UNCHANGED
+) -> None:
+    """Run a command's body; print and exit as the contract says. `outcome` tells what the run
+    has done to the output folder, for the messages of an interrupt or a bug."""
     try:
         code = body()
     except InputError as exc:
@@ -159,15 +167,16 @@ def _guarded(body: Callable[[], int], verbose: bool) -> None:
     except click.ClickException:
         raise
     except KeyboardInterrupt:
-        click.echo("jobgen: interrupted; the output folder is unchanged", err=True)
-        sys.exit(130)
+        click.echo(f"jobgen: interrupted; {outcome()}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:  # a bug in jobgen, not in the input
         if verbose:
             import traceback
 
             traceback.print_exc()
         click.echo(
-            f"jobgen: internal error: {type(exc).__name__}: {exc} (run with --verbose for details)",
+            f"jobgen: internal error: {type(exc).__name__}: {exc} (run with --verbose for details); "
+            f"{outcome()}",
             err=True,
         )
         sys.exit(EXIT_BUG)
@@ -199,11 +208,14 @@ def generate(
 ) -> None:
     """Generate the client package into the output folder."""
 
+    writers: list[Writer] = []
+
     def body() -> int:
         config = _config(specs, config_path, output, package, profiles, strict)
         with writing(config.output) as writer:
-            # The new folder is built while the last documents are still being validated, and
-            # swapped in once they are valid.
+            writers.append(writer)
+            # The changed files are staged while the last documents are still being validated,
+            # and committed once they are valid.
             result = cache.run(config, enabled=not no_cache, prepare=writer.stage)
             _write_report(result, report_path)
             _print_warnings(result, quiet, verbose)
@@ -216,7 +228,7 @@ def generate(
         _say(quiet, _summary(result, action))
         return 0
 
-    _guarded(body, verbose)
+    _guarded(body, verbose, lambda: writers[0].state if writers else UNCHANGED)
 
 
 @cli.command()

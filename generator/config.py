@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import keyword
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,35 @@ _KEYS = {
     "strict": "treat warnings as errors (default false)",
 }
 _PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*$")
+# What the generated package imports (httpx, pydantic) and what they import, required or optional:
+# a package of one of these names, on the path before the real one, would be imported in its place.
+_DEPENDENCIES = frozenset(
+    {
+        "httpx",
+        "httpcore",
+        "h11",
+        "h2",
+        "hpack",
+        "hyperframe",
+        "anyio",
+        "sniffio",
+        "idna",
+        "certifi",
+        "socksio",
+        "brotli",
+        "brotlicffi",
+        "zstandard",
+        "trio",
+        "exceptiongroup",
+        "pydantic",
+        "pydantic_core",
+        "annotated_types",
+        "typing_extensions",
+        "typing_inspection",
+        "email_validator",
+        "tzdata",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -86,10 +117,11 @@ def load_config(path: Path) -> Config:
     output, package, version = table["output"], table["package"], table.get("version", "0.1.0")
     if not isinstance(output, str) or not output:
         raise InputError("`output` must be a folder path", where("output"), "config")
-    if not isinstance(package, str) or not _PACKAGE.match(package):
-        raise InputError(
-            "`package` must be a valid lower-case Python package name", where("package"), "config"
-        )
+    if not isinstance(package, str):
+        raise InputError("`package` must be a string", where("package"), "config")
+    problem = package_name_problem(package)
+    if problem is not None:
+        raise InputError(f"`package` {package!r} {problem}", where("package"), "config")
     if not isinstance(version, str):
         raise InputError("`version` must be a string", where("version"), "config")
     strict = table.get("strict", False)
@@ -99,13 +131,30 @@ def load_config(path: Path) -> Config:
 
 
 def check_package_name(name: str) -> str:
-    if not _PACKAGE.match(name):
-        raise InputError(
-            f"--package {name!r} is not a valid lower-case Python package name",
-            Location("<command line>"),
-            "config",
-        )
+    """`name`, if it can be the generated package's import name (`--package`)."""
+    problem = package_name_problem(name)
+    if problem is not None:
+        raise InputError(f"--package {name!r} {problem}", Location("<command line>"), "config")
     return name
+
+
+def package_name_problem(name: str) -> str | None:
+    """Why `name` cannot be the generated package's import name, or None if it can."""
+    if not _PACKAGE.match(name):
+        return (
+            "is not a valid package name: lower-case letters, digits and `_`, "
+            "not starting with a digit"
+        )
+    if keyword.iskeyword(name):
+        return "is a Python keyword: no `import` statement can name it"
+    if name in sys.stdlib_module_names:
+        return f"would shadow the standard library's module {name!r}"
+    if name in _DEPENDENCIES:
+        return (
+            f"would shadow {name!r}, which the generated package needs "
+            "(httpx, pydantic and what they import)"
+        )
+    return None
 
 
 def _line_of(text: str, key: str) -> int | None:

@@ -542,7 +542,12 @@ class _Builder:
             self.line_chars += len(pointer)
             self.lines.setdefault(pointer, line)
         if isinstance(event, yaml.ScalarEvent):
-            return self._scalar(event)
+            try:
+                return _scalar_value(event.value, self._tag(event))
+            except _Refused as exc:
+                raise InputError(
+                    exc.message, Location(self.display, pointer, line), exc.code
+                ) from None
         # Only an anchored collection can be entered twice (through an alias), so its anchor names it.
         identity = event.anchor
         if identity is not None:
@@ -585,7 +590,11 @@ class _Builder:
                                     result[k] = v
                                     merged_keys.add(k)
                     continue
-                name = _key_text(key.value, key_tag)
+                try:
+                    name = _key_text(key.value, key_tag)
+                except _Refused as exc:
+                    where = Location(self.display, pointer, key.start_mark.line + 1)
+                    raise InputError(f"key: {exc.message}", where, exc.code) from None
                 # As join_pointer(pointer, name), inlined: this runs for every entry of the spec.
                 child = pointer + "/" + name.replace("~", "~0").replace("/", "~1")
                 if name in result and name not in merged_keys:
@@ -633,17 +642,38 @@ class _Builder:
                     return str(implicit_tag)
         return _STR
 
-    def _scalar(self, event: Any) -> Any:
-        return _scalar_value(event.value, self._tag(event))
+
+class _Refused(Exception):
+    """A scalar that Python cannot take as the value its tag says it is."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
 
 
 def _scalar_value(value: str, tag: str) -> Any:
-    if tag == "tag:yaml.org,2002:int":
-        return _SCALARS.construct_yaml_int(yaml.ScalarNode(tag, value))
-    if tag == "tag:yaml.org,2002:float":
-        return _SCALARS.construct_yaml_float(yaml.ScalarNode(tag, value))
-    if tag == "tag:yaml.org,2002:bool":
-        return _SCALARS.construct_yaml_bool(yaml.ScalarNode(tag, value))
+    try:
+        if tag == "tag:yaml.org,2002:int":
+            number = _SCALARS.construct_yaml_int(yaml.ScalarNode(tag, value))
+            limit = sys.get_int_max_str_digits()
+            if limit and number.bit_length() > 3 * limit:  # (written in hex, say: can it print?)
+                str(number)
+            return number
+        if tag == "tag:yaml.org,2002:float":
+            return _SCALARS.construct_yaml_float(yaml.ScalarNode(tag, value))
+        if tag == "tag:yaml.org,2002:bool":
+            return _SCALARS.construct_yaml_bool(yaml.ScalarNode(tag, value))
+    except (ValueError, KeyError, IndexError, OverflowError) as exc:
+        # Only an explicit tag (`!!int abc`) or an integer past Python's digit limit gets here.
+        kind = tag.rsplit(":", 1)[-1]
+        limit = sys.get_int_max_str_digits()
+        if kind == "int" and isinstance(exc, ValueError) and "digits" in str(exc):
+            raise _Refused(
+                f"integer of more than {limit} digits (the most Python converts)", "too-large"
+            ) from None
+        text = value if len(value) <= 40 else value[:37] + "..."
+        raise _Refused(f"{text!r} is not a valid {kind} (tagged !!{kind})", "syntax") from None
     if tag == "tag:yaml.org,2002:null":
         return None
     # str, timestamp, binary and unknown tags: keep the text as written, as JSON would.

@@ -1,16 +1,35 @@
-"""Stage 6, output: compare, diff, and write the rendered files into the output folder, atomically.
+"""Stage 6, output: compare, diff, and write the rendered files into the output folder.
 
 The only module that touches the output folder. What it guarantees:
 
-- **Ownership.** A manifest (`.jobgen-manifest.json`) lists the files jobgen wrote. Only those are ever
-  replaced or removed; any other file in the folder is kept as it is. A generated path that collides
-  with a file jobgen does not own is an error, not an overwrite.
-- **Atomicity.** The new folder is built completely beside the old one (owned files new, other files
-  hard-linked or copied), then swapped in with one atomic `renameat2(RENAME_EXCHANGE)` on Linux. Where
-  that call is missing, two renames are used and an interrupted swap is rolled back on the next run.
-  Either way a crash leaves the folder as it was before or as it is after, never between.
-- **Exclusion.** Concurrent runs on the same folder take turns through a lock file beside it.
+- **Ownership.** A manifest (`.jobgen-manifest.json`) lists the files jobgen wrote. Only those are
+  ever written, replaced or removed. Every other file and folder in the output folder is left alone:
+  never read, copied, linked or moved, so a file of the user's created while a run is under way stays,
+  and a run costs the same beside 20,000 such files as beside none. A generated path that collides
+  with a file jobgen does not own is an error, not an overwrite; so is one created there during the
+  run (it is kept, the generated file is not written).
+- **The folder stays the user's.** The output folder is updated in place, never replaced: its mode
+  (setgid included), owner and group, and the user's folders in it (read-only ones too), stay as
+  they are. A folder that must change but may not be written is an error before anything changes.
+  Folders left empty by the removal of owned files are removed (as `git rm` does), with the bytecode
+  Python cached for the removed modules; a folder holding anything else stays.
+- **All old or all new.** Whatever moment a run is killed at, the owned files are afterwards all as
+  before or all as after the run, once the next run has started. The run writes the new content of
+  every changed file into `.jobgen-journal/` (jobgen's own folder inside the output folder) and syncs
+  it; then it writes the journal, the list of replacements and removals with the new manifest, and
+  renames it into place: that rename is the commit. Then each file is moved into place, removed files
+  are deleted, the manifest is written and the journal folder deleted. A run that finds the journal
+  folder (an earlier run was killed, or the machine stopped) first finishes that earlier update when
+  its journal is there (roll forward), or deletes the folder when it is not (roll back). Interrupts
+  (SIGINT, SIGTERM, SIGHUP) that arrive between the commit and the end of the update take effect
+  once it is complete, so that the run can say truthfully what it left (`Writer.state`).
+- **Exclusion.** Concurrent runs on the same folder take turns through a lock on the folder.
 - **No-op.** When nothing changed, nothing is written (timestamps stay, builds stay cached).
+
+Test hook: when the environment variable `JOBGEN_TEST_PAUSE_BEFORE_COMMIT` names a FIFO, a run that
+has staged its files and checked the folder for the last time opens the FIFO for reading and waits
+until whoever opened it for writing closes it; then it commits. A test can change the folder while a
+real run is paused at the last moment before the commit, without timing anything.
 """
 
 from __future__ import annotations
@@ -23,14 +42,26 @@ import os
 import shutil
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .diagnostics import InputError, Location
 
 MANIFEST = ".jobgen-manifest.json"
-_STAGING = ".jobgen-staging"
-_OLD = ".jobgen-old"
+JOURNAL_DIR = ".jobgen-journal"
+PAUSE_ENV = "JOBGEN_TEST_PAUSE_BEFORE_COMMIT"
+_JOURNAL = "journal.json"
+_JOURNAL_FORMAT = "jobgen-journal 1"
+_STAGED = "new"  # the staged contents, `new/0`, `new/1`, ... in the order of the journal
+_MANIFEST_NEXT = "manifest.json"
+
+# What a run has done to the output folder (`Writer.state`), in the words the CLI prints.
+UNCHANGED = "the output folder is unchanged"
+UPDATED = "the output folder was updated"
+PARTLY_UPDATED = (
+    "the output folder is partly updated; the next `jobgen generate` finishes the update"
+)
 
 
 @dataclass(frozen=True)
@@ -61,11 +92,20 @@ def read_manifest(output: Path) -> dict[str, str]:
 
 def _inside(path: str) -> bool:
     parts = Path(path).parts
-    return bool(parts) and not Path(path).is_absolute() and ".." not in parts
+    return (
+        bool(parts)
+        and not Path(path).is_absolute()
+        and ".." not in parts
+        and parts[0] != JOURNAL_DIR
+    )
 
 
 def manifest_text(files: dict[str, str]) -> str:
-    entries = {path: _digest(text) for path, text in sorted(files.items())}
+    return _manifest_json({path: _digest(text) for path, text in files.items()})
+
+
+def _manifest_json(digests: dict[str, str]) -> str:
+    entries = dict(sorted(digests.items()))
     return json.dumps({"generator": "jobgen", "files": entries}, indent=2, sort_keys=True) + "\n"
 
 
@@ -74,10 +114,9 @@ def _digest(text: str) -> str:
 
 
 def _safe_relative(path: str) -> None:
-    parts = Path(path).parts
-    if Path(path).is_absolute() or ".." in parts or not parts:
+    if not _inside(path) or path == MANIFEST:
         raise InputError(
-            f"refusing to write outside the output folder: {path!r}",
+            f"refusing to write outside the output folder's generated files: {path!r}",
             Location("<generated>"),
             "path",
         )
@@ -140,78 +179,127 @@ def writing(output: Path) -> Iterator[Writer]:
         writer.close()
 
 
+@dataclass
+class _Plan:
+    """An update staged for `files`: what changes, the staged contents, and the folder as it was."""
+
+    files: dict[str, str]
+    comparison: Comparison
+    seen: dict[str, tuple[int, ...] | None]  # each path concerned -> `_identities`
+    writes: list[tuple[str, str, bool]] = field(default_factory=list)  # (path, staged, no-replace)
+    removals: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256 of its bytes)
+
+
 class Writer:
-    """Writes the output folder in two steps: `stage` builds the new folder beside it (the folder
-    itself is not touched), `commit` swaps it in. A run stages its files while it still waits for
-    the validation verdicts, and commits them once the documents are known to be valid.
+    """Writes the output folder in two steps: `stage` writes the new contents of the changed files
+    into jobgen's journal folder (the owned files are not touched), `commit` moves them into place.
+    A run stages its files while it still waits for the validation verdicts, and commits them once
+    the documents are known to be valid.
 
     The folder's lock is taken by the first step and held until `close`, so that no other run
-    changes the folder between the two. Anything else that changes it meanwhile (a user's file
-    added, a report written into it) is seen at `commit`, which then builds the new folder again:
-    the window in which such a change could be missed stays that of a one-step write.
+    changes the folder between the two. If a file the update concerns (a generated or owned file,
+    or a folder above one) changes meanwhile, `commit` stages again; any other file is none of its
+    business. `state` says what the writer has done to the folder (UNCHANGED, UPDATED, or
+    PARTLY_UPDATED when a failure stopped the update after its commit).
     """
 
     def __init__(self, output: Path) -> None:
         self._requested = output
         self._output: Path | None = None  # resolved, checked and locked by `_open`
         self._locked = contextlib.ExitStack()
-        self._staged: dict[str, str] | None = None
-        self._comparison: Comparison | None = None
-        self._staging: Path | None = None  # the folder built for `_staged`, if anything changed
-        self._seen: tuple[tuple[str, int, int, int], ...] = ()  # the folder as `stage` found it
+        self._created: list[Path] = []  # folders made for the output folder, outermost first
+        self._journal: Path | None = None  # the journal folder this writer made, until it is gone
+        self._plan: _Plan | None = None
+        self.state = UNCHANGED
 
     def stage(self, files: dict[str, str]) -> None:
-        """Build the folder that `commit(files)` will swap in (nothing if the folder is up to date)."""
+        """Write what `commit(files)` will move into place (nothing if the folder is up to date)."""
         for path in files:
             _safe_relative(path)
         output = self._open()
         self._discard()
-        self._seen = _snapshot(output)
-        comparison = compare(files, output, with_diff=False)
-        if not comparison.clean:
-            if output.exists() and not os.access(output, os.W_OK | os.X_OK):
-                raise InputError(
-                    "the output folder is not writable", Location(str(output)), "output"
-                )
-            owned = read_manifest(output)
-            _check_collisions(files, output, owned)
-            self._staging = output.parent / f".{output.name}{_STAGING}-{os.getpid()}"
+        plan = _plan(files, output)
+        if not plan.comparison.clean:
+            journal = output / JOURNAL_DIR
             try:
-                _build(files, output, owned, self._staging)
+                journal.mkdir()
+            except FileExistsError:
+                raise _in_the_way(journal) from None
             except OSError as exc:
-                raise _write_error(exc, output) from None
-        self._staged, self._comparison = files, comparison
+                raise _cannot("write the output folder", exc, output) from None
+            self._journal = journal
+            try:
+                _stage(plan, output, journal / _STAGED)
+            except OSError as exc:
+                raise _cannot("write the output folder", exc, output) from None
+        self._plan = plan
 
     def commit(self, files: dict[str, str]) -> Comparison:
         """Make the output folder hold exactly `files`, staging them first unless they are staged."""
-        if self._staged is None or self._staged != files or _snapshot(self._output) != self._seen:
+        plan = self._plan
+        if plan is None or plan.files != files or _identities(self._output, plan.seen) != plan.seen:
             self.stage(files)
-        output, comparison = self._output, self._comparison
-        assert output is not None and comparison is not None
-        staging, self._staging, self._staged = self._staging, None, None
-        if staging is not None:
+            plan = self._plan
+        output = self._output
+        assert plan is not None and output is not None
+        if plan.comparison.clean:
+            self._plan = None
+            return plan.comparison
+        _pause_before_commit()
+        journal = {
+            "format": _JOURNAL_FORMAT,
+            "write": [list(entry) for entry in plan.writes],
+            "remove": [list(entry) for entry in plan.removals],
+            "manifest": {path: _digest(text) for path, text in plan.files.items()},
+        }
+        with _signals_deferred():
             try:
-                _swap(staging, output)
+                _write_journal(output, journal)
             except OSError as exc:
-                raise _write_error(exc, output) from None
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
-        return comparison
+                raise _cannot("write the output folder", exc, output) from None
+            # Committed: if this run does not finish the update, the next one does.
+            self._plan, self._journal = None, None
+            self.state = PARTLY_UPDATED
+            try:
+                conflicts = _apply(output, journal)
+            except OSError as exc:
+                raise _cannot("write the output folder", exc, output, PARTLY_UPDATED) from None
+            self.state = UPDATED
+            # Done; should some of it stay (a failure), the next run finds nothing left to do in it.
+            shutil.rmtree(output / JOURNAL_DIR, ignore_errors=True)
+        if conflicts:
+            first = conflicts[0]
+            more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
+            raise InputError(
+                f"{first!r}{more} appeared during the run and is not jobgen's: it is kept and the "
+                "generated file is not written; the rest of the output folder was updated "
+                "(move it away and run again)",
+                Location(str(output / first)),
+                "not-owned",
+            )
+        return plan.comparison
 
     def close(self) -> None:
         """Remove what was staged and not committed; release the lock."""
-        self._discard()
-        self._locked.close()
+        try:
+            self._discard()
+            if self.state == UNCHANGED:
+                # A folder made for this run and left empty goes again (a failed first run).
+                for folder in reversed(self._created):
+                    with contextlib.suppress(OSError):
+                        folder.rmdir()
+        finally:
+            self._locked.close()
 
     def _discard(self) -> None:
-        staging, self._staging, self._staged = self._staging, None, None
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
+        journal, self._journal, self._plan = self._journal, None, None
+        if journal is not None:
+            shutil.rmtree(journal, ignore_errors=True)
 
     def _open(self) -> Path:
         if self._output is not None:
             return self._output
-        output = self._requested.absolute()
+        output = Path(os.path.abspath(self._requested))  # `.` and `..` resolved: cwd may be inside
         if output.is_symlink():
             # Write into the folder the link names; the link itself is the user's and stays.
             output = Path(os.path.realpath(output))
@@ -219,39 +307,103 @@ class Writer:
             raise InputError(
                 "the output path is a file, not a folder", Location(str(output)), "output"
             )
-        parent = output.parent
-        try:
-            parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(
-                f"cannot create the output folder's parent: {exc.strerror}",
-                Location(str(parent)),
-                "output",
-            ) from None
-        self._locked.enter_context(_lock(output))
-        _recover(output)
+        while True:
+            self._make(output)
+            try:
+                self._locked.enter_context(_lock(output))
+                break
+            except FileNotFoundError:  # removed by a run that made it and failed: make it again
+                continue
         self._output = output
+        try:
+            _recover(output)
+        except OSError as exc:
+            raise _cannot(
+                "finish the update an interrupted run left",
+                exc,
+                output / JOURNAL_DIR,
+                PARTLY_UPDATED,
+            ) from None
         return output
 
-
-def _snapshot(folder: Path | None) -> tuple[tuple[str, int, int, int], ...]:
-    """Every entry of the folder with its inode, size and modification time (empty if none)."""
-    entries = []
-    for root, dirs, names in os.walk(folder) if folder is not None else ():
-        for name in (*dirs, *names):
-            path = os.path.join(root, name)
+    def _make(self, output: Path) -> None:
+        """Make the output folder and the folders above it that are missing."""
+        missing = [folder for folder in (output, *output.parents) if not folder.exists()]
+        for folder in reversed(missing):
             try:
-                info = os.lstat(path)
-            except OSError:
-                continue
-            entries.append((path, info.st_ino, info.st_size, info.st_mtime_ns))
-    return tuple(sorted(entries))
+                folder.mkdir()
+            except FileExistsError:
+                continue  # another run made it meanwhile
+            except OSError as exc:
+                raise _cannot("create the output folder", exc, folder) from None
+            self._created.append(folder)
 
 
-def _write_error(exc: OSError, output: Path) -> InputError:
+def _cannot(doing: str, exc: OSError, where: Path, state: str = UNCHANGED) -> InputError:
+    """The error of a failed file-system call, saying what it leaves in the output folder."""
     return InputError(
-        f"cannot write the output folder: {exc.strerror or exc}", Location(str(output)), "output"
+        f"cannot {doing}: {exc.strerror or exc}; {state}", Location(str(where)), "output"
     )
+
+
+def _in_the_way(journal: Path) -> InputError:
+    return InputError(
+        f"{JOURNAL_DIR!r} is in the way: jobgen keeps the journal of its updates there; delete it",
+        Location(str(journal)),
+        "not-owned",
+    )
+
+
+# -------------------------------------------------------------------------------------------- staging
+def _plan(files: dict[str, str], output: Path) -> _Plan:
+    """Compare and check: what an update to `files` changes, and whether it may."""
+    comparison = compare(files, output, with_diff=False)
+    owned = read_manifest(output)
+    seen = _identities(output, dict.fromkeys(_concerned(files, owned)))
+    plan = _Plan(files, comparison, seen)
+    if not comparison.clean:
+        _check_collisions(files, output, owned)
+        _check_writable(output, comparison)
+    return plan
+
+
+def _stage(plan: _Plan, output: Path, staging: Path) -> None:
+    """Write the new content of every changed file into `staging`, synced; note the removals."""
+    staging.mkdir()
+    for index, path in enumerate(p for p in plan.comparison.changed if p != MANIFEST):
+        name = str(index)
+        _write_synced(staging / name, plan.files[path].encode("utf-8"))
+        # A path that holds nothing now is taken only if it still holds nothing at the commit.
+        plan.writes.append((path, name, plan.seen[path] is None))
+    for path in plan.comparison.removed:
+        plan.removals.append((path, _file_digest(output / path) or ""))
+    _fsync_folder(staging)
+
+
+def _concerned(files: dict[str, str], owned: dict[str, str]) -> list[str]:
+    """The paths an update of `files` over `owned` reads or writes, and the folders above them."""
+    paths = {MANIFEST, *files, *owned}
+    for path in list(paths):
+        paths.update(p.as_posix() for p in Path(path).parents if p.parts)
+    return sorted(paths)
+
+
+def _identities(
+    output: Path | None, paths: dict[str, tuple[int, ...] | None]
+) -> dict[str, tuple[int, ...] | None]:
+    """Each path's kind and identity (and, for a file, its size and time), None when missing."""
+    result: dict[str, tuple[int, ...] | None] = {}
+    for path in paths:
+        try:
+            info = os.lstat(os.path.join(output or "", path))
+        except OSError:
+            result[path] = None
+            continue
+        if stat.S_ISDIR(info.st_mode):  # what is added in a folder is not its business
+            result[path] = (info.st_mode, info.st_ino)
+        else:
+            result[path] = (info.st_mode, info.st_ino, info.st_size, info.st_mtime_ns)
+    return result
 
 
 def _check_collisions(files: dict[str, str], output: Path, owned: dict[str, str]) -> None:
@@ -270,138 +422,322 @@ def _check_collisions(files: dict[str, str], output: Path, owned: dict[str, str]
             raise InputError(
                 f"{path!r} is a folder where a file must go", Location(str(target)), "not-owned"
             )
-        for folder in Path(path).parents:
-            if folder.parts and (output / folder).is_symlink():
+        for folder in reversed(Path(path).parents):
+            if not folder.parts:
+                continue
+            if (output / folder).is_symlink():
                 raise InputError(
                     f"{path!r} would be written through the symlink {folder.as_posix()!r}; "
                     "replace the link with a folder or delete it first",
                     Location(str(output / folder)),
                     "not-owned",
                 )
+            if (output / folder).exists() and not (output / folder).is_dir():
+                raise InputError(
+                    f"{folder.as_posix()!r} is a file where a folder must go (for {path!r})",
+                    Location(str(output / folder)),
+                    "not-owned",
+                )
 
 
-def _build(files: dict[str, str], output: Path, owned: dict[str, str], staging: Path) -> None:
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    keep = set(files) | {MANIFEST} | set(owned)
-    if output.exists():
-        # Carry over everything jobgen does not own, untouched.
-        for root, dirs, names in os.walk(output):
-            rel_root = Path(root).relative_to(output)
-            for name in dirs:
-                source, target = Path(root) / name, staging / rel_root / name
-                if source.is_symlink():  # a link to a folder: keep the link, do not follow it
-                    target.symlink_to(os.readlink(source))
-                    continue
-                target.mkdir(exist_ok=True)
-                shutil.copystat(source, target)
-            for name in names:
-                rel = (rel_root / name).as_posix()
-                if rel in keep:
-                    continue
-                source, target = Path(root) / name, staging / rel_root / name
-                if source.is_symlink():
-                    target.symlink_to(os.readlink(source))
-                    continue
-                try:
-                    os.link(source, target)
-                except OSError:
-                    shutil.copy2(source, target)
-    for path, text in sorted(files.items()):
-        target = staging / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text.encode("utf-8"))
-    (staging / MANIFEST).write_bytes(manifest_text(files).encode("utf-8"))
-    _fsync_tree(staging)
+def _check_writable(output: Path, comparison: Comparison) -> None:
+    """Every folder the update writes in must be writable, before anything is written."""
+    folders = {output}
+    for path in (*comparison.changed, *comparison.removed):
+        folder = (output / path).parent
+        while not folder.exists():  # made by the update, in the nearest folder that exists
+            folder = folder.parent
+        folders.add(folder)
+    device = os.stat(output).st_dev
+    for folder in sorted(folders):
+        rel = folder.relative_to(output).as_posix()
+        if not os.access(folder, os.W_OK | os.X_OK):
+            message = (
+                "the output folder is not writable; it is unchanged"
+                if folder == output
+                else f"the folder {rel!r} is not writable, and generated files in it must "
+                f"change; {UNCHANGED}"
+            )
+            raise InputError(message, Location(str(folder)), "output")
+        if os.stat(folder).st_dev != device:  # a file cannot be moved there from the journal
+            raise InputError(
+                f"the folder {rel!r} is on another file system than the output folder, and "
+                f"generated files in it must change; {UNCHANGED}",
+                Location(str(folder)),
+                "output",
+            )
 
 
-def _fsync_tree(root: Path) -> None:
-    for folder, _, names in os.walk(root):
-        for name in names:
-            path = Path(folder) / name
-            if not stat.S_ISREG(os.lstat(path).st_mode):
-                continue  # links, and FIFOs or sockets a user keeps there (opening a FIFO blocks)
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
-
-
-def _swap(staging: Path, output: Path) -> None:
-    if not output.exists():
-        os.rename(staging, output)
-        return
-    if _exchange(staging, output):
-        return
-    old = output.parent / f".{output.name}{_OLD}"
-    shutil.rmtree(old, ignore_errors=True)
-    os.rename(output, old)
+def _write_synced(path: Path, data: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        os.rename(staging, output)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the folder's entries durable (the renames and removals in it)."""
+    if os.name != "posix":  # pragma: no cover - elsewhere a folder cannot be opened to sync
+        return
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _file_digest(path: Path) -> str | None:
+    """The sha256 of a regular file's bytes; None for anything else (a link, a folder, nothing)."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
-        os.rename(old, output)  # put the old folder back now rather than on the next run
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+        return None
+
+
+def _pause_before_commit() -> None:
+    """The documented test hook (see the module's docstring)."""
+    fifo = os.environ.get(PAUSE_ENV)
+    if not fifo:
+        return
+    with open(fifo, "rb") as waiting:  # blocks until the test opens it for writing
+        while waiting.read(4096):  # ... and until it closes it
+            pass
+
+
+# --------------------------------------------------------------------------------- commit and apply
+def _write_journal(output: Path, journal: dict[str, Any]) -> None:
+    """The commit: the journal, synced, renamed into place; from here on the update is done."""
+    folder = output / JOURNAL_DIR
+    pending = folder / (_JOURNAL + ".tmp")
+    _write_synced(pending, json.dumps(journal, sort_keys=True).encode("utf-8"))
+    os.replace(pending, folder / _JOURNAL)
+    _fsync_folder(folder)
+
+
+def _read_journal(folder: Path) -> dict[str, Any] | None:
+    try:
+        journal = json.loads((folder / _JOURNAL).read_bytes())
+    except (OSError, ValueError):
+        return None
+    # Written by jobgen, but it lies in the user's folder: it is used only if every entry is inside.
+    try:
+        valid = (
+            journal["format"] == _JOURNAL_FORMAT
+            and all(
+                _inside(p) and n.isdigit() and f in (True, False) for p, n, f in journal["write"]
+            )
+            and all(_inside(p) and isinstance(d, str) for p, d in journal["remove"])
+            and all(_inside(p) and isinstance(d, str) for p, d in journal["manifest"].items())
+        )
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+    return journal if valid else None
+
+
+def _apply(output: Path, journal: dict[str, Any]) -> list[str]:
+    """Carry out a committed journal; again after a crash, from wherever it stopped.
+
+    Returns the generated paths left unwritten because a file that is not jobgen's appeared there.
+    """
+    folder = output / JOURNAL_DIR
+    touched: set[Path] = {output}
+    conflicts: list[str] = []
+    for path, name, no_replace in journal["write"]:
+        staged, target = folder / _STAGED / name, output / path
+        if not staged.exists():  # dealt with before a crash: placed, or left to what was there
+            if no_replace and _file_digest(target) != journal["manifest"][path]:
+                conflicts.append(path)
+            continue
+        if not _make_folders(output, Path(path).parent) or (
+            no_replace and not _place_new(staged, target)
+        ):
+            conflicts.append(path)
+            staged.unlink()
+            continue
+        if not no_replace:
+            os.replace(staged, target)
+        touched.add(target.parent)
+    emptied: set[Path] = set()
+    for path, digest in journal["remove"]:
+        target = output / path
+        if _file_digest(target) == digest:
+            target.unlink()
+            touched.add(target.parent)
+        elif os.path.lexists(target):  # changed since the run looked at it: the user's now
+            continue
+        # (Or removed before a crash: what it leaves empty may not be removed yet.)
+        emptied.update(_without_bytecode(target))
+    for empty in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+        _remove_empty_folders(output, empty, touched)
+    manifest = {p: d for p, d in journal["manifest"].items() if p not in conflicts}
+    _write_synced_replace(folder / _MANIFEST_NEXT, output / MANIFEST, _manifest_json(manifest))
+    for changed in sorted(touched):
+        with contextlib.suppress(FileNotFoundError):
+            _fsync_folder(changed)
+    return conflicts
+
+
+def _make_folders(output: Path, folder: Path) -> bool:
+    """Make the folder `folder` (relative to `output`) and those above it that are missing.
+
+    False when something else is in the way: a file, or a link (never written through).
+    """
+    current = output
+    for part in folder.parts:
+        current = current / part
+        try:
+            info = os.lstat(current)
+        except FileNotFoundError:
+            with contextlib.suppress(FileExistsError):  # made meanwhile: looked at below
+                current.mkdir()
+            info = os.lstat(current)
+        if not stat.S_ISDIR(info.st_mode):
+            return False
+    return True
+
+
+def _place_new(staged: Path, target: Path) -> bool:
+    """Move `staged` to `target` unless something is there already; False if something else is."""
+    try:
+        os.link(staged, target)  # fails when the target exists: never replaces what appeared there
+    except FileExistsError:
+        if not os.path.samefile(staged, target):  # (the same file: linked before a crash)
+            return False
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+        if os.path.lexists(target):  # no hard links here: check, then rename
+            return False
+        os.replace(staged, target)
+        return True
+    staged.unlink()
+    return True
+
+
+def _without_bytecode(removed: Path) -> list[Path]:
+    """Remove the bytecode Python cached for a removed module; the folders this may empty."""
+    cache = removed.parent / "__pycache__"
+    if removed.suffix == ".py" and cache.is_dir() and not cache.is_symlink():
+        prefix = removed.stem + "."
+        for name in os.listdir(cache):
+            if name.startswith(prefix) and name.endswith(".pyc"):
+                with contextlib.suppress(OSError):
+                    (cache / name).unlink()
+        return [cache, removed.parent]
+    return [removed.parent]
+
+
+def _remove_empty_folders(output: Path, folder: Path, touched: set[Path]) -> None:
+    """Remove `folder` and the folders above it while they are empty (never `output` itself)."""
+    while folder != output and output in folder.parents:
+        try:
+            folder.rmdir()  # only ever removes an empty folder
+        except OSError:
+            return
+        touched.add(folder.parent)
+        folder = folder.parent
+
+
+def _write_synced_replace(pending: Path, target: Path, text: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        pending.unlink()  # from a run killed while writing it
+    _write_synced(pending, text.encode("utf-8"))
+    os.replace(pending, target)
 
 
 def _recover(output: Path) -> None:
-    """Undo a two-rename swap that was interrupted between its renames; clear stale staging folders."""
-    old = output.parent / f".{output.name}{_OLD}"
-    if old.exists():
-        if not output.exists():
-            os.rename(old, output)
-        else:
-            shutil.rmtree(old, ignore_errors=True)
-    prefix = f".{output.name}{_STAGING}-"
-    for stale in output.parent.glob(prefix + "*"):
-        shutil.rmtree(stale, ignore_errors=True)
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two folders (Linux renameat2). False when the system cannot."""
-    import ctypes
-
-    try:
-        # The symbols of the running program, C library included (what `find_library` would
-        # have found, without the `ldconfig` it runs to find it).
-        libc = ctypes.CDLL(None, use_errno=True)
-    except (OSError, TypeError):  # no dlopen(NULL): not a system with renameat2 either
-        return False
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    if result == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (
-        errno.ENOSYS,
-        errno.EINVAL,
-        errno.ENOTSUP if hasattr(errno, "ENOTSUP") else errno.EINVAL,
-    ):
-        return False
-    raise OSError(err, os.strerror(err))
+    """Finish (journal present) or undo (absent) the update of a run that was killed."""
+    folder = output / JOURNAL_DIR
+    if not folder.exists() and not folder.is_symlink():
+        return
+    if folder.is_symlink() or not folder.is_dir():
+        raise _in_the_way(folder)
+    journal = _read_journal(folder)
+    if journal is not None:
+        _apply(output, journal)
+    shutil.rmtree(folder)
 
 
 @contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP for the block, then act on them as they would have acted."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals are delivered to the main thread only
+        return
+    caught: list[int] = []
+    previous: dict[int, Any] = {}
+    for held in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        handler = signal.getsignal(held)
+        if handler is None:  # installed outside Python: leave it
+            continue
+        previous[held] = handler
+        signal.signal(held, lambda received, frame: caught.append(received))
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number in dict.fromkeys(caught):
+            signal.raise_signal(number)
+
+
+# ----------------------------------------------------------------------------------------------- lock
+@contextlib.contextmanager
 def _lock(output: Path) -> Iterator[None]:
-    lock_path = output.parent / f".{output.name}.jobgen.lock"
+    """Hold an exclusive lock on the output folder itself (nothing is created for it)."""
     try:
         import fcntl
-    except ImportError:  # pragma: no cover - not on POSIX: no lock, the swap is still atomic
+    except ImportError:  # pragma: no cover - not on POSIX: no lock, the journal still holds
         yield
         return
+    while True:
+        try:
+            descriptor = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            raise  # (the caller makes it again)
+        except OSError as exc:
+            raise _cannot("open the output folder", exc, output) from None
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks on folders (NFS)
+            os.close(descriptor)
+            break
+        if _same_folder(output, descriptor):
+            try:
+                yield
+            finally:
+                os.close(descriptor)  # releases the lock
+            return
+        os.close(descriptor)  # removed (a failed first run) while we waited: lock the new one
+    with _lock_file(output):
+        yield
+
+
+def _same_folder(output: Path, descriptor: int) -> bool:
     try:
-        handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole block
+        return os.path.samestat(os.stat(output), os.fstat(descriptor))
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _lock_file(output: Path) -> Iterator[None]:
+    import fcntl
+
+    path = output.parent / f".{output.name}.jobgen.lock"
+    try:
+        handle = open(path, "a+")  # noqa: SIM115 - held for the whole block
     except OSError as exc:
-        raise InputError(
-            f"cannot create the lock file: {exc.strerror}", Location(str(lock_path)), "output"
-        ) from None
+        raise _cannot("create the lock file", exc, path) from None
     with handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        yield

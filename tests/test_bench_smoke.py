@@ -39,11 +39,18 @@ def test_quick_benchmark_writes_a_table(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr[-3000:]
     text = output.read_text()
     assert "| machine | |" in text and "| cores |" in text
-    for title in ("### Generation", "### Scale", "### No-op regeneration", "### Client runtime"):
+    for title in (
+        "### Generation",
+        "### Scale",
+        "### No-op regeneration",
+        "### Client runtime",
+        "### Output",
+    ):
         assert title in text, title
     assert "| exporter.yaml | 4 |" in text
     assert "openapi-python-client" in text and "jobgen / peer" in text
     assert "| pydantic floor (no fields) |" in text and "peer's time / this" in text
+    assert "| 20,000 |" in text
     assert text.count("<!-- bench:end -->") == 1
     assert "Hand-written notes." in text and "More." in text  # text outside the markers is kept
     assert "\nold\n" not in text

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import traceback
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import ModuleType
@@ -27,6 +27,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.config import Config
+from generator.diagnostics import InputError
 from generator.format import ruff_binary
 from generator.pipeline import Result, run
 
@@ -79,6 +80,39 @@ def run_module(
         timeout=120,
         check=False,
     )
+
+
+# ------------------------------------------------------------------------------------ another user
+UNPRIVILEGED = 65534  # `nobody`: root ignores permission bits, this user does not
+
+
+def as_unprivileged(action: Callable[[], object]) -> tuple[int, str]:
+    """Run `action` in a forked child as a user who is not root (`nobody` when this is root):
+    (0, "") when it returns, (2, its message) for an InputError, (3, the traceback) otherwise."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        code, text = 3, ""
+        try:
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(UNPRIVILEGED)
+                os.setuid(UNPRIVILEGED)
+            action()
+            code = 0
+        except InputError as exc:
+            code, text = 2, exc.diagnostic.message
+        except BaseException:
+            text = traceback.format_exc()
+        finally:
+            os.write(write, text.encode())
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        text = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), text
 
 
 # ------------------------------------------------------------------------------------------- folders

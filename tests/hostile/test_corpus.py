@@ -3,7 +3,7 @@
 Files under corpus/ are named for what they expect:
 - `error-*`: exit 2 and exactly one stderr line `jobgen: error: FILE[:LINE] [#POINTER]: message`, the
   same from `generate`, `check` and `validate`; no traceback; the output folder (a previous generation
-  plus the user's files) byte-identical afterwards, and no staging folder left beside it;
+  plus the user's files) byte-identical afterwards, and nothing staged left in it;
 - `warning-*`: a documented warning: exit 0, every stderr line a located warning or the summary;
 - `ok-*`: names that collide, resolved by the documented naming rule without a word.
 The big and explosive cases (an alias bomb, a 50 MB spec, a file over the size limit, ...) are made
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import load
+from generator import load, output
 
 from . import support
 
@@ -62,9 +62,8 @@ def _assert_refused(spec: Path, folder: Path, *extra: str) -> str:
         lines.append(line)
     assert len(set(lines)) == 1, lines
     assert support.tree(folder) == before, "the output folder changed"
-    assert not [
-        p for p in folder.parent.iterdir() if ".jobgen-staging" in p.name or ".jobgen-old" in p.name
-    ]
+    assert not (folder / output.JOURNAL_DIR).exists(), "what was staged is left"
+    assert not [p for p in folder.parent.iterdir() if p != folder and "jobgen-" in p.name]
     return lines[0]
 
 

@@ -10,6 +10,12 @@ modules parse, pass `ruff check` and `ruff format --check` under the generated p
 in one batch at the end), import, build their clients, and validate an example payload built from the
 random schema through the generated model.
 
+A second property feeds the generator values that Python refuses to take as what YAML or JSON says
+they are: integers of more digits than Python converts (in decimal, in hex, as sexagesimal), and
+explicitly tagged scalars whose text is no such value (`!!int abc`, `!!bool maybe`), as values and as
+keys, in extensions and in schemas. Each is refused in one line at its own line and JSON pointer,
+or (a value Python takes) generates.
+
 Profiles (env JOBGEN_FUZZ_PROFILE): `ci` (default: 300 examples, derandomized, so CI is deterministic)
 `long` (10,000 examples, random; run locally), `shrink` (the ci search, shrinking a failure) and
 `quick` (40, while working on it).
@@ -33,6 +39,8 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from generator import pipeline
+from generator.config import Config
 from generator.diagnostics import InputError, unescape_pointer_token
 
 from . import support
@@ -267,6 +275,7 @@ texts = st.lists(st.one_of(st.sampled_from(NASTY_TEXT), st.text(max_size=12)), m
 
 # ------------------------------------------------------------------------------------------- schemas
 DATE_TIME = "2024-01-02T03:04:05Z"
+HUGE_INTEGERS = [10**4299, -(10**4299) + 7]  # 4,300 digits: the longest Python converts
 
 
 # Floats that JSON writes with a point and no exponent (the YAML reader takes `1e-05` for a string),
@@ -286,8 +295,9 @@ def enum_values(draw: st.DrawFn) -> list[Any]:
         values: list[Any] = draw(
             st.lists(st.one_of(names, texts), min_size=1, max_size=6, unique=True)
         )
-    elif kind == "int":
-        values = draw(st.lists(st.integers(-(2**40), 2**40), min_size=1, max_size=6, unique=True))
+    elif kind == "int":  # now and then as long as Python lets an integer be (4,300 digits)
+        integers = st.one_of(st.integers(-(2**40), 2**40), st.sampled_from(HUGE_INTEGERS))
+        values = draw(st.lists(integers, min_size=1, max_size=6, unique=True))
     elif kind == "mixed":
         values = draw(
             st.lists(
@@ -705,3 +715,88 @@ def test_random_valid_specs_give_clean_errors_or_working_packages(
     print(
         f"fuzz: {total} specs, {outcome.generated} packages, {outcome.validated} payloads validated, refused {outcome.refused}"
     )
+
+
+# ------------------------------------------------------------------------------ values Python refuses
+def _digits(count: int) -> str:
+    return "9" * count
+
+
+hostile_scalars = st.one_of(
+    st.builds(
+        lambda sign, count: sign + _digits(count),
+        st.sampled_from(["", "-", "+"]),
+        st.sampled_from([1, 4299, 4300, 4301, 5001, 20_000]),
+    ),
+    st.builds(lambda count: "0x" + "f" * count, st.sampled_from([8, 3000, 3600, 12_000])),
+    st.builds(lambda count: ":".join(["59"] * count), st.sampled_from([3, 2000, 6000])),
+    st.builds(
+        lambda tag, text: f"!!{tag} {json.dumps(text)}",
+        st.sampled_from(["int", "float", "bool", "null", "str", "timestamp", "binary"]),
+        st.one_of(
+            st.sampled_from(["abc", "", "0x", "0b2", "1:x", ".", "maybe", "yes", "1_0", "0o9"]),
+            st.text(alphabet="0123456789abxo_:.+-eE", max_size=8),
+        ),
+    ),
+)
+# Where the value goes: (YAML lines under the spec's root, JSON pointer of the value).
+PLACES = {
+    "extension": ("info:\n  title: T\n  version: '1'\n  x-value: {value}\n", "/info/x-value"),
+    "enum": (
+        "info: {{title: T, version: '1'}}\ncomponents:\n  schemas:\n    Count:\n"
+        "      type: integer\n      enum:\n        - 1\n        - {value}\n",
+        "/components/schemas/Count/enum/1",
+    ),
+    "default": (
+        "info: {{title: T, version: '1'}}\ncomponents:\n  schemas:\n    Count:\n"
+        "      type: integer\n      default: {value}\n",
+        "/components/schemas/Count/default",
+    ),
+    "key": ("info:\n  title: T\n  version: '1'\n  x-map:\n    ? {value}\n    : 1\n", "/info/x-map"),
+}
+
+
+@pytest.mark.timeout(600)
+def test_values_python_refuses_are_located_errors(tmp_path: Path) -> None:
+    counter = [0]
+    refused: dict[str, int] = {}
+
+    @settings(
+        settings.get_profile(PROFILE),
+        max_examples=min(80, settings.get_profile(PROFILE).max_examples),
+    )
+    @given(value=hostile_scalars, place=st.sampled_from(sorted(PLACES)), as_json=st.booleans())
+    def one(value: str, place: str, as_json: bool) -> None:
+        counter[0] += 1
+        template, pointer = PLACES[place]
+        text = "openapi: 3.1.0\npaths: {}\n" + template.format(value=value)
+        digits = value.lstrip("+-")
+        decimal = digits.isdigit()
+        case = tmp_path / f"case{counter[0]}"
+        case.mkdir()
+        if as_json and decimal and place != "key":  # the same document as JSON text
+            data = yaml.safe_load(text.replace(value, "0"))
+            path = case / "api.json"
+            marker = json.dumps(data).replace(": 0}", f": {value}}}").replace(", 0]", f", {value}]")
+            assert value in marker
+            path.write_text(marker)
+        else:
+            path = case / "api.yaml"
+            path.write_text(text)
+        config = Config((path,), case / "out", "pkg")
+        try:
+            pipeline.run(config, concurrent_validation=False)
+        except InputError as exc:
+            where = exc.diagnostic.location
+            assert "\n" not in str(exc) and exc.diagnostic.code in ("too-large", "syntax"), str(exc)
+            assert where.file == str(path) and where.line is not None, str(exc)
+            assert where.pointer == pointer, str(exc)
+            refused[exc.diagnostic.code] = refused.get(exc.diagnostic.code, 0) + 1
+            return
+        finally:
+            shutil.rmtree(case, ignore_errors=True)
+        assert not (decimal and len(digits) > 4300), f"{len(digits)} digits were taken"
+
+    one()
+    print(f"refused values: {refused} of {counter[0]}")
+    assert refused.get("too-large", 0) >= 5 and refused.get("syntax", 0) >= 5, refused

@@ -1,16 +1,21 @@
 """The output stage (generator/output.py) under crashes, concurrency, permissions and odd folders.
 
 A crash is injected at every step of a write, one step per run: each call to a file-system function the
-writer uses (rename, the RENAME_EXCHANGE swap, write_bytes, link, fsync, mkdir, ...) is counted, and
-the N-th raises, or kills the process outright (in a forked child, with `os._exit`: no `finally` runs),
-for N = 1, 2, ... until a run completes. After every crash the output folder must be exactly as it was
-before or exactly as it is after a complete write (paths, kinds, bytes and link targets), and the next
-run must finish the job.
+writer uses (open, write, fsync, replace, link, unlink, mkdir, rmdir, ...) is counted, and the N-th
+raises, or kills the process outright (in a forked child, with `os._exit`: no `finally` runs), for
+N = 1, 2, ... until a run completes. Kills land before the commit (the journal's rename), after it
+while files are being moved into place, and after the update. What the user sees after a kill is
+the output folder as it was, as it is after a complete write, or (only once the journal is committed)
+between the two with the journal there; the next run, before doing anything else, must leave it
+exactly as before (no journal: roll back) or exactly as after (journal: roll forward), with nothing
+of jobgen's left, and a kill during that recovery must change nothing of this. Files jobgen does not
+own are the same in every one of these states.
 """
 
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import os
 import shutil
@@ -25,7 +30,7 @@ import pytest
 
 from generator import output, pipeline
 from generator.config import Config
-from generator.diagnostics import InputError
+from generator.diagnostics import InputError, Location
 
 from . import support
 from .conftest import GOOD_SPEC, other_spec
@@ -37,6 +42,8 @@ BEFORE_FILES = {
     "pkg/api/__init__.py": "",
     "pkg/api/models.py": "class A: ...\n",
     "pkg/only_before.py": "gone = True\n",
+    "pkg/old_api/__init__.py": "",
+    "pkg/old_api/models.py": "class Old: ...\n",
 }
 AFTER_FILES = {
     "pyproject.toml": "[project]\nname = 'b'\n",
@@ -45,16 +52,33 @@ AFTER_FILES = {
     "pkg/api/__init__.py": "",
     "pkg/api/models.py": "class B: ...\n",
     "pkg/new/__init__.py": "new = True\n",
+    "pkg/new/deeper/models.py": "class New: ...\n",
 }
+JOURNAL = output.JOURNAL_DIR
 
 
 def _user_files(folder: Path) -> None:
-    """What a user keeps in the output folder: files jobgen must carry over untouched."""
+    """What a user keeps in the output folder: files jobgen must leave untouched."""
     (folder / "SENTINEL.txt").write_text("keep me\n")
     (folder / "pkg" / "user_notes.txt").write_text("nested, in a generated folder\n")
     (folder / "docs").mkdir()
     (folder / "docs" / "guide.md").write_text("deeper user file\n")
     (folder / "link-to-readme").symlink_to("README.md")
+
+
+def _view(folder: Path) -> dict[str, tuple[str, bytes]]:
+    """The folder as the user sees it: everything but jobgen's journal folder."""
+    return {
+        p: v for p, v in support.tree(folder).items() if p != JOURNAL and not p.startswith(JOURNAL)
+    }
+
+
+def _users(tree: dict[str, tuple[str, bytes]]) -> dict[str, tuple[str, bytes]]:
+    return {
+        p: v
+        for p, v in tree.items()
+        if p in ("SENTINEL.txt", "pkg/user_notes.txt", "docs", "docs/guide.md", "link-to-readme")
+    }
 
 
 def _states(
@@ -64,14 +88,17 @@ def _states(
     pristine = tmp_path / "pristine" / "out"
     output.write_output(BEFORE_FILES, pristine)
     _user_files(pristine)
+    # What importing the package leaves: the bytecode of a module that the update removes.
+    (pristine / "pkg" / "old_api" / "__pycache__").mkdir()
+    (pristine / "pkg" / "old_api" / "__pycache__" / "models.cpython-311.pyc").write_bytes(b"\0")
     before = support.tree(pristine)
     scratch = tmp_path / "scratch" / "out"
     shutil.copytree(pristine, scratch, symlinks=True)
     output.write_output(AFTER_FILES, scratch)
     after = support.tree(scratch)
-    assert before != after
-    assert after["SENTINEL.txt"] == before["SENTINEL.txt"]
-    assert "pkg/only_before.py" not in after and "pkg/new/__init__.py" in after
+    assert before != after and _users(before) == _users(after)
+    assert "pkg/only_before.py" not in after and "pkg/new/deeper/models.py" in after
+    assert "pkg/old_api" not in after, "a folder emptied of owned files goes"
     return pristine, before, after
 
 
@@ -82,121 +109,171 @@ def _fresh(pristine: Path, tmp_path: Path, n: int, mode: str) -> Path:
 
 
 def _leftovers(folder: Path) -> list[str]:
-    return sorted(
-        p.name
-        for p in folder.parent.iterdir()
-        if ".jobgen-staging" in p.name or ".jobgen-old" in p.name
-    )
+    """Anything of jobgen's beside the output folder or in it, other than the manifest."""
+    beside = [p.name for p in folder.parent.iterdir() if p != folder and "jobgen" in p.name]
+    inside = [p.name for p in folder.iterdir() if "jobgen" in p.name and p.name != output.MANIFEST]
+    return sorted(beside + inside)
+
+
+def _recovered(folder: Path) -> dict[str, tuple[str, bytes]]:
+    """The folder after the recovery that starts every run (a run that stages and never commits)."""
+    with output.writing(folder) as writer:
+        writer.stage({})
+    assert _leftovers(folder) == []
+    return support.tree(folder)
+
+
+def _committed(folder: Path) -> bool:
+    return (folder / JOURNAL / "journal.json").is_file()
 
 
 _PATCHED: list[tuple[object, str]] = [
-    (os, "rename"),
-    (os, "replace"),
-    (os, "link"),
+    (os, "open"),
+    (os, "write"),
     (os, "fsync"),
-    (shutil, "copy2"),
-    (shutil, "copystat"),
-    (Path, "write_bytes"),
-    (Path, "mkdir"),
-    (Path, "symlink_to"),
-    (output, "_exchange"),
+    (os, "replace"),
+    (os, "rename"),
+    (os, "link"),
+    (os, "unlink"),
+    (os, "mkdir"),
+    (os, "rmdir"),
+    (os, "listdir"),
 ]
 
 
-def _arm(
-    monkeypatch: pytest.MonkeyPatch, n: int, crash: Callable[[], None], *, rmtree: bool
-) -> list[int]:
-    """Make the n-th call to any writer step call `crash` instead. Returns the live call counter."""
-    calls = [0]
-    targets = [*_PATCHED, (shutil, "rmtree")] if rmtree else _PATCHED
+class _Calls:
+    """How many writer steps ran, and the name of the step that crashed."""
 
-    def wrap(function: Callable[..., object]) -> Callable[..., object]:
+    def __init__(self) -> None:
+        self.count = 0
+        self.crashed = ""
+
+
+def _arm(monkeypatch: pytest.MonkeyPatch, n: int, crash: Callable[[], None]) -> _Calls:
+    """Make the n-th call to any writer step call `crash` instead. Returns the live call counter."""
+    calls = _Calls()
+
+    def wrap(name: str, function: Callable[..., object]) -> Callable[..., object]:
         def counted(*args: object, **kwargs: object) -> object:
-            calls[0] += 1
-            if calls[0] == n:
+            calls.count += 1
+            if calls.count == n:
+                calls.crashed = name
                 crash()
             return function(*args, **kwargs)
 
         return counted
 
-    for owner, name in targets:
-        monkeypatch.setattr(owner, name, wrap(getattr(owner, name)))
+    for owner, name in _PATCHED:
+        monkeypatch.setattr(owner, name, wrap(name, getattr(owner, name)))
     return calls
+
+
+def _after_but_tidying(
+    view: dict[str, tuple[str, bytes]], after: dict[str, tuple[str, bytes]]
+) -> bool:
+    """`after`, but for what removing an emptied folder leaves when that fails: the folder, empty
+    but for bytecode. Tidying up is done as far as it can be; it never fails an update."""
+    rest = {p: v for p, v in view.items() if p not in after}
+    return {p: v for p, v in view.items() if p in after} == after and all(
+        p.startswith("pkg/old_api") and (kind == "dir" or p.endswith(".pyc"))
+        for p, (kind, _) in rest.items()
+    )
 
 
 def _io_error() -> None:
     raise OSError(errno.EIO, "injected failure")
 
 
-@pytest.mark.parametrize("swap", ["exchange", "two-renames"])
-def test_a_failing_step_leaves_the_folder_as_before(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, swap: str
+def test_a_failing_step_says_what_it_left_and_the_next_run_makes_it_before_or_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pristine, before, after = _states(tmp_path)
-    if swap == "two-renames":
-        monkeypatch.setattr(output, "_exchange", lambda a, b: False)
-    steps = 0
+    seen = {"unchanged": 0, "partly": 0}
     for n in range(1, 500):
-        folder = _fresh(pristine, tmp_path, n, swap)
+        folder = _fresh(pristine, tmp_path, n, "fail")
         with monkeypatch.context() as patch:
-            calls = _arm(patch, n, _io_error, rmtree=False)
+            calls = _arm(patch, n, _io_error)
             try:
                 output.write_output(AFTER_FILES, folder)
-                failed = False
+                message = None
             except InputError as exc:
-                failed = True
-                assert "injected failure" in exc.diagnostic.message
-        if not failed:
-            # Completed: either before reaching step n (then every step has been tried), or the
-            # failure was handled (a failed hard link falls back to a copy).
-            assert support.tree(folder) == after, f"step {n} was absorbed but changed the result"
-            if calls[0] < n:
+                message = exc.diagnostic.message
+        if message is None:
+            # Completed: the failure was before step n, or in a step whose failure costs nothing
+            # (removing jobgen's own journal folder: the next run does it; tidying emptied folders).
+            if calls.crashed in ("rmdir", "unlink", "listdir"):
+                assert _after_but_tidying(_view(folder), after), f"step {n} ({calls.crashed})"
+            else:
+                assert _view(folder) == after, f"step {n} was absorbed but changed the result"
+            _recovered(folder)
+            if calls.count < n:
                 break
             continue
-        steps += 1
-        assert support.tree(folder) == before, f"step {n} left a changed folder"
-        assert _leftovers(folder) == [], f"step {n} left staging folders"
+        assert "injected failure" in message
+        view = _view(folder)
+        assert _users(view) == _users(before), f"step {n} touched the user's files"
+        if output.PARTLY_UPDATED in message:  # failed after the commit: the next run finishes it
+            assert _committed(folder), f"step {n}: partly updated, but no journal"
+            seen["partly"] += 1
+            assert _recovered(folder) == after, f"step {n}: not rolled forward"
+        else:
+            assert message.endswith(output.UNCHANGED), message
+            assert view == before, f"step {n} left a changed folder"
+            seen["unchanged"] += 1
+            assert _recovered(folder) == before, f"step {n}: not rolled back"
     else:
         pytest.fail("the write never completed")
-    assert steps >= 15  # every kind of step was hit: folders, files, links, fsyncs, the swap
+    assert seen["unchanged"] >= 15 and seen["partly"] >= 5, seen
 
 
-@pytest.mark.parametrize("swap", ["exchange", "two-renames"])
-def test_a_kill_at_any_step_leaves_before_or_after_and_the_next_run_finishes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, swap: str
+def _write_after(folder: Path) -> None:
+    output.write_output(AFTER_FILES, folder)
+
+
+def _killed_at(
+    n: int, folder: Path, monkeypatch: pytest.MonkeyPatch, action: Callable[[Path], object]
+) -> int:
+    """Run `action(folder)` in a forked child that dies at step n; its exit code (0: it finished
+    before step n)."""
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 3
+        try:
+            with monkeypatch.context() as patch:
+                _arm(patch, n, lambda: os._exit(17))
+                action(folder)
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    assert code in (0, 17), f"the writer failed at step {n} (exit {code})"
+    return code
+
+
+def test_a_kill_at_any_step_leaves_before_or_after_once_the_next_run_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pristine, before, after = _states(tmp_path)
-    if swap == "two-renames":
-        monkeypatch.setattr(output, "_exchange", lambda a, b: False)
     seen = {"before": 0, "after": 0, "between": 0}
+    between: Path | None = None
     for n in range(1, 500):
-        folder = _fresh(pristine, tmp_path, n, "kill-" + swap)
-        pid = os.fork()
-        if pid == 0:  # the child: write, and die at step n
-            code = 3
-            try:
-                with monkeypatch.context() as patch:
-                    _arm(patch, n, lambda: os._exit(17), rmtree=True)
-                    output.write_output(AFTER_FILES, folder)
-                code = 0
-            finally:
-                os._exit(code)
-        _, status = os.waitpid(pid, 0)
-        code = os.waitstatus_to_exitcode(status)
-        assert code in (0, 17), f"the writer failed at step {n} (exit {code})"
-        state = support.tree(folder)
-        if state == before:
+        folder = _fresh(pristine, tmp_path, n, "kill")
+        code = _killed_at(n, folder, monkeypatch, _write_after)
+        view, committed = _view(folder), _committed(folder)
+        assert _users(view) == _users(before), f"step {n} touched the user's files"
+        if view == before:
             seen["before"] += 1
-        elif state == after:
+        elif view == after:
             seen["after"] += 1
         else:
-            # Only the fallback swap has a moment between its two renames, and the folder is then
-            # missing (never half-written); the next run puts the old one back first.
-            assert swap == "two-renames" and not folder.exists(), f"step {n}: half-written folder"
-            old = folder.parent / f".{folder.name}{output._OLD}"
-            assert support.tree(old) == before
+            assert committed, f"step {n}: half-written folder without a journal"
             seen["between"] += 1
-        # The next run recovers (or does nothing) and completes.
+            if between is None:
+                between = tmp_path / "between" / "out"
+                shutil.copytree(folder, between, symlinks=True)
+        expected = after if committed or view == after else before
+        assert _recovered(folder) == expected, f"step {n}: the next run did not recover"
         output.write_output(AFTER_FILES, folder)
         assert support.tree(folder) == after
         assert _leftovers(folder) == []
@@ -204,8 +281,87 @@ def test_a_kill_at_any_step_leaves_before_or_after_and_the_next_run_finishes(
             break
     else:
         pytest.fail("the write never completed")
-    assert seen["before"] >= 10 and seen["after"] >= 1
-    assert (seen["between"] >= 1) == (swap == "two-renames")
+    assert seen["before"] >= 10 and seen["after"] >= 3 and seen["between"] >= 3, seen
+
+    # The recovery of a folder left between the two is itself killed at every step.
+    assert between is not None
+    for m in range(1, 500):
+        folder = _fresh(between, tmp_path, m, "recovery")
+        code = _killed_at(m, folder, monkeypatch, _recovered)
+        view = _view(folder)
+        assert _users(view) == _users(before)
+        assert view == after or _committed(folder), f"recovery step {m} lost the journal"
+        assert _recovered(folder) == after, f"recovery step {m}: not rolled forward"
+        if code == 0:
+            break
+    else:
+        pytest.fail("the recovery never completed")
+
+
+def _write_after_meeting_the_users_file(folder: Path) -> None:
+    with pytest.raises(InputError, match="appeared during the run and is not jobgen's"):
+        output.write_output(AFTER_FILES, folder)
+
+
+def test_a_file_the_user_made_at_a_new_path_during_the_run_survives_a_kill_at_any_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user puts a file where a new generated file goes, just before the commit; the run is
+    killed at any step after: however far it got, the file is theirs afterwards, never claimed."""
+    pristine, _, after = _states(tmp_path)
+    taken = "pkg/new/deeper/models.py"
+    reached = tmp_path / "reached"
+    mkdir = os.mkdir  # the user's own steps are not the writer's: they are not counted
+
+    def users_file(folder: Path) -> None:
+        mkdir(folder / "pkg" / "new")
+        mkdir(folder / "pkg" / "new" / "deeper")
+        (folder / taken).write_text("the user's\n")
+        reached.write_text("")
+
+    for n in range(1, 500):
+        folder = _fresh(pristine, tmp_path, n, "taken")
+        reached.unlink(missing_ok=True)
+        monkeypatch.setattr(output, "_pause_before_commit", lambda f=folder: users_file(f))
+        code = _killed_at(n, folder, monkeypatch, _write_after_meeting_the_users_file)
+        monkeypatch.undo()
+        _recovered(folder)
+        if reached.exists():  # killed after the user's file was made
+            assert (folder / taken).read_text() == "the user's\n", f"step {n}"
+            assert taken not in output.read_manifest(folder), f"step {n}: the file is claimed"
+            with pytest.raises(InputError, match=r"would overwrite 'pkg/new/deeper/models\.py'"):
+                output.write_output(AFTER_FILES, folder)
+            (folder / taken).unlink()
+        output.write_output(AFTER_FILES, folder)
+        assert _view(folder) == after
+        if code == 0:
+            break
+    else:
+        pytest.fail("the write never completed")
+
+
+def test_a_kill_then_a_folder_recreated_by_the_user_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run killed mid-update; the user deletes the folder and makes a new one with their files:
+    the next run writes beside them (nothing of the killed run's is anywhere else to act on)."""
+    pristine, _, after = _states(tmp_path)
+    for n in range(1, 500):
+        folder = _fresh(pristine, tmp_path, n, "recreated")
+        _killed_at(n, folder, monkeypatch, _write_after)
+        if _committed(folder) and _view(folder) != after:
+            break
+    else:
+        pytest.fail("no kill left a committed journal")
+    shutil.rmtree(folder)
+    folder.mkdir()
+    (folder / "mine.txt").write_text("a new start\n")
+    output.write_output(AFTER_FILES, folder)
+    assert (folder / "mine.txt").read_text() == "a new start\n"
+    assert {p: v for p, v in support.tree(folder).items() if p != "mine.txt"} == {
+        p: v for p, v in after.items() if p not in _users(after) and p != "pkg"
+    } | {"pkg": ("dir", b"")}
+    assert _leftovers(folder) == []
 
 
 def test_concurrent_generate_processes_never_mix_their_results(tmp_path: Path) -> None:
@@ -283,6 +439,41 @@ def test_concurrent_writers_in_threads_take_turns(tmp_path: Path) -> None:
         output.write_output(files, alone)
         complete.append(support.tree(alone))
     assert final in complete
+
+
+def test_a_run_waiting_on_a_folder_its_failed_maker_removes_makes_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first run made the output folder and holds its lock; the second waits for it. The first
+    fails (an invalid document) and removes the empty folder it made: the second makes it again."""
+    import fcntl
+
+    folder = tmp_path / "new" / "out"
+    real_flock, waiting = fcntl.flock, threading.Event()
+
+    def flock(descriptor: int, operation: int) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            waiting.set()  # the second run holds a descriptor of the first folder by now
+        real_flock(descriptor, operation)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    first = output.Writer(folder)
+    first.stage(AFTER_FILES)
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            output.write_output(BEFORE_FILES, folder)
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    assert waiting.wait(timeout=60)
+    first.close()
+    thread.join(timeout=60)
+    assert not errors and not thread.is_alive()
+    assert {p: (folder / p).read_text() for p in BEFORE_FILES} == BEFORE_FILES
 
 
 def test_files_jobgen_does_not_own_survive_every_regeneration(
@@ -469,41 +660,17 @@ def test_a_read_only_output_folder_is_a_one_line_error(
     )
     assert result.exit_code == 2
     assert result.stderr_lines == [
-        f"jobgen: error: {protected_output.absolute()}: the output folder is not writable"
+        f"jobgen: error: {protected_output.absolute()}: the output folder is not writable; "
+        "it is unchanged"
     ]
     assert support.tree(protected_output) == before
 
 
-def _as_nobody(action: Callable[[], None]) -> int:
-    """Run `action` in a forked child as user `nobody`; its exit code (0: returned, 2: InputError)."""
-    pid = os.fork()
-    if pid == 0:
-        code = 3
-        try:
-            os.setgroups([])
-            os.setgid(65534)
-            os.setuid(65534)
-            try:
-                action()
-                code = 0
-            except InputError as exc:
-                sys.stderr.write(str(exc) + "\n")
-                code = 2
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
-
-
-@pytest.mark.skipif(
-    os.geteuid() != 0,
-    reason="needs root to switch to user nobody; the monkeypatched test covers it",
-)
-def test_read_only_folders_for_a_real_unprivileged_user() -> None:
+def test_read_only_folders_for_a_user_who_is_not_root() -> None:
     # Under /tmp itself: pytest's own temporary folders are closed to other users.
     base = Path(tempfile.mkdtemp(prefix="jobgen-hostile-"))
     try:
-        _read_only_as_nobody(base)
+        _read_only_for_a_user(base)
     finally:
         for path in [base, *base.rglob("*")]:
             if not path.is_symlink():
@@ -511,25 +678,24 @@ def test_read_only_folders_for_a_real_unprivileged_user() -> None:
         shutil.rmtree(base)
 
 
-def _read_only_as_nobody(base: Path) -> None:
+def _read_only_for_a_user(base: Path) -> None:
     base.chmod(0o777)
     folder = base / "out"
     output.write_output(BEFORE_FILES, folder)
-    (base / ".out.jobgen.lock").chmod(0o666)  # made by root just now; shared by design
     for path in [folder, *folder.rglob("*")]:
         path.chmod(0o555 if path.is_dir() else 0o444)
     before = support.tree(folder)
-    assert _as_nobody(lambda: output.write_output(AFTER_FILES, folder)) == 2
+    code, message = support.as_unprivileged(functools.partial(_write_after, folder))
+    assert (code, message) == (2, "the output folder is not writable; it is unchanged")
     assert support.tree(folder) == before
-    # A read-only parent: no lock file, no staging folder can be made there.
-    base.chmod(0o555)
-    assert _as_nobody(lambda: output.write_output(AFTER_FILES, folder)) == 2
-    assert support.tree(folder) == before
-    # Writable again: the same user can write it.
-    base.chmod(0o777)
+    # Writable again, in a read-only parent: the parent is not needed (nothing is made there).
     for path in [folder, *folder.rglob("*")]:
         path.chmod(0o777 if path.is_dir() else 0o666)
-    assert _as_nobody(lambda: output.write_output(AFTER_FILES, folder)) == 0
+    base.chmod(0o555)
+    assert support.as_unprivileged(functools.partial(_write_after, folder)) == (0, "")
+    assert all((folder / p).read_text() == text for p, text in AFTER_FILES.items())
+    assert _leftovers(folder) == []
+    base.chmod(0o777)
 
 
 def test_a_corrupt_result_cache_entry_is_ignored(tmp_path: Path, good_spec_path: Path) -> None:
@@ -600,8 +766,8 @@ def test_staged_files_reach_the_folder_only_when_committed(tmp_path: Path) -> No
     pristine, before, after = _states(tmp_path)
     with output.writing(pristine) as writer:
         writer.stage(AFTER_FILES)
-        assert support.tree(pristine) == before, "staging leaves the folder as it is"
-        assert _leftovers(pristine), "the new folder is built beside it"
+        assert _view(pristine) == before, "staging leaves the folder as it is"
+        assert _leftovers(pristine) == [JOURNAL], "the new contents wait in the journal folder"
         comparison = writer.commit(AFTER_FILES)
     assert not comparison.clean
     assert support.tree(pristine) == after
@@ -613,7 +779,7 @@ def test_what_is_staged_and_never_committed_is_removed(tmp_path: Path) -> None:
     pristine, before, _ = _states(tmp_path)
     with pytest.raises(InputError), output.writing(pristine) as writer:
         writer.stage(AFTER_FILES)
-        raise InputError("invalid OpenAPI", output.Location("api.yaml"), "invalid")
+        raise InputError("invalid OpenAPI", Location("api.yaml"), "invalid")
     assert support.tree(pristine) == before
     assert _leftovers(pristine) == []
 
@@ -643,10 +809,10 @@ def test_committing_other_files_than_were_staged_writes_those(tmp_path: Path) ->
     assert support.tree(pristine) == after
 
 
-def test_a_report_written_into_the_output_folder_survives_the_swap(
+def test_a_report_written_into_the_output_folder_survives_the_update(
     tmp_path: Path, protected_output: Path
 ) -> None:
-    """The report is written after the new files are staged and before they are swapped in."""
+    """The report is written after the new files are staged and before they are committed."""
     other = support.write_spec(tmp_path / "other", other_spec(), "good")
     report = protected_output / "report.json"
     result = support.invoke(
@@ -661,7 +827,7 @@ def test_a_report_written_into_the_output_folder_survives_the_swap(
         report,
     )
     assert result.exit_code == 0, result.stderr
-    assert "wrote" in result.stderr, "the folder was replaced"
+    assert "wrote" in result.stderr, "the folder was updated"
     assert json.loads(report.read_text())["specs"]
 
 

@@ -7,6 +7,7 @@ The 2,000-operation case is marked `scale` (it runs in CI: about ten seconds, on
 from __future__ import annotations
 
 import json
+import re
 import resource
 import subprocess
 import sys
@@ -117,6 +118,24 @@ def test_schemas_nested_beyond_what_can_be_validated_are_refused_in_one_line(
     assert result.exit_code == 2, result.stderr[-500:]
     assert len(result.stderr_lines) == 1 and support.ERROR_LINE.match(result.stderr_lines[0])
     assert "RecursionError" not in result.stderr and "internal error" not in result.stderr
+
+
+def test_the_schema_nesting_the_readme_states_is_the_one_users_meet(tmp_path: Path) -> None:
+    readme = (support.ROOT / "README.md").read_text()
+    words = " ".join(readme.split())  # (wherever its lines are broken)
+    match = re.search(r"under `components/schemas` validate up to (\d+) levels deep", words)
+    assert match, "the README states the schema nesting limit"
+    limit = int(match.group(1))
+    chain = lambda levels: _nest("items", levels - 1)  # noqa: E731 - one object and what it wraps
+    deep = support.write_spec(tmp_path / "at", _wrap(chain(limit)), "deep")
+    assert support.invoke("validate", deep).exit_code == 0
+    deeper = support.write_spec(tmp_path / "past", _wrap(chain(limit + 5)), "deep")
+    result = support.invoke("validate", deeper)
+    assert result.exit_code == 2
+    [line] = result.stderr_lines
+    match = support.ERROR_LINE.match(line)
+    assert match and match["pointer"].startswith("/components/schemas/Root/items/items")
+    assert match["message"].startswith("invalid OpenAPI: recursion error")
 
 
 def _recursive_specs() -> dict[str, dict[str, Any]]:
