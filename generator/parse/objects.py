@@ -9,6 +9,7 @@ from .. import ir, naming
 from ..diagnostics import InputError, join_pointer
 from ..load import Document
 from .common import description
+from .defaults import default
 
 if TYPE_CHECKING:
     from .schemas import SchemaParser
@@ -172,6 +173,7 @@ def parse_object(
     for wire, (prop, prop_doc, prop_at) in properties.items():
         type_ = parser.type(prop, prop_doc, prop_at, name + naming.class_name(wire))
         py_name = scope.claim(naming.field_name(wire))
+        flags = prop if isinstance(prop, dict) else {}
         fields.append(
             ir.Field(
                 wire_name=wire,
@@ -179,7 +181,10 @@ def parse_object(
                 type=type_,
                 required=wire in required,
                 description=description(prop),
-                deprecated=isinstance(prop, dict) and prop.get("deprecated") is True,
+                deprecated=flags.get("deprecated") is True,
+                read_only=flags.get("readOnly") is True,
+                write_only=flags.get("writeOnly") is True,
+                default=default(parser, prop, prop_doc, prop_at, f"property {wire!r}"),
             )
         )
     additional_type = None

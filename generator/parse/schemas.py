@@ -36,7 +36,7 @@ _PRIMITIVES: dict[str, ir.Primitive] = {
 }
 # list[...] and dict[...] nested deeper than this become Any (see SchemaParser.shallow).
 MAX_TYPE_NESTING = 100
-_UNSUPPORTED_KEYWORDS = ("not", "if", "patternProperties", "prefixItems")
+_UNSUPPORTED_KEYWORDS = ("not", "if", "patternProperties")
 
 
 class SchemaParser:
@@ -172,10 +172,21 @@ class SchemaParser:
     # ---------------------------------------------------------------------------------------- arrays
     def _array(self, schema: dict[str, Any], doc: Document, at: str, hint: str) -> ir.TypeRef:
         items = schema.get("items")
-        if items is None:
-            return ir.ListType(ir.ANY)
-        item = self.type(items, doc, join_pointer(at, "items"), hint + "Item")
-        return ir.ListType(self.shallow(item, doc, join_pointer(at, "items")))
+        if items is None or items is False:  # (`false`: no items beyond `prefixItems`)
+            item: ir.TypeRef = ir.ANY
+        else:
+            item = self.type(items, doc, join_pointer(at, "items"), hint + "Item")
+            item = self.shallow(item, doc, join_pointer(at, "items"))
+        prefix = schema.get("prefixItems")
+        if not isinstance(prefix, list):
+            return ir.ListType(item)
+        # JSON Schema 2020-12's tuples: the type of each leading item, then of the rest (`items`;
+        # none at all for `items: false`, anything when `items` is absent).
+        types = tuple(
+            self.type(p, doc, join_pointer(at, "prefixItems", i), f"{hint}Item{i + 1}")
+            for i, p in enumerate(prefix)
+        )
+        return ir.ListType(item, ir.TupleType(types, None if items is False else item))
 
     def shallow(self, type_: ir.TypeRef, doc: Document, at: str) -> ir.TypeRef:
         """`type_`, or Any when wrapping it once more would nest `list[...]`/`dict[...]` deeper than

@@ -13,6 +13,7 @@ from .support import parse_document, parse_schemas
 
 STR = ir.PrimitiveType("str")
 INT = ir.PrimitiveType("int")
+BOOL = ir.PrimitiveType("bool")
 FLOAT = ir.PrimitiveType("float")
 
 
@@ -72,6 +73,81 @@ def test_a_recursive_model_refers_to_itself(tmp_path: Path) -> None:
         """,
     )
     assert parsed.field("Node", "children").type == ir.ListType(ir.ModelRef("Node"))
+
+
+def test_read_only_and_write_only_properties_are_flagged(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        User:
+          type: object
+          required: [id, password, name]
+          properties:
+            id: {type: string, readOnly: true}
+            password: {type: string, writeOnly: true}
+            name: {type: string}
+        """,
+    )
+    assert [
+        (f.wire_name, f.required, f.read_only, f.write_only) for f in parsed.model("User").fields
+    ] == [
+        ("id", True, True, False),
+        ("password", True, False, True),
+        ("name", True, False, False),
+    ]
+
+
+def test_a_valid_default_is_carried_and_an_invalid_one_dropped_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Colour: {type: string, enum: [red, green]}
+        Job:
+          type: object
+          properties:
+            limit: {type: integer, default: 25}
+            tags: {type: array, items: {type: string}, default: [a, b]}
+            where: {type: object, default: {x: 1}}
+            colour: {$ref: '#/components/schemas/Colour', default: green}
+            id: {type: string, format: uuid, default: notauuid}
+            at: {type: string, format: date-time, default: '2024-01-01T00:00:00'}
+            day: {type: string, format: date, default: '2024-02-30'}
+            count: {type: integer, default: '3'}
+            shade: {$ref: '#/components/schemas/Colour', default: blue}
+        """,
+    )
+    defaults = {f.wire_name: f.default for f in parsed.model("Job").fields}
+    assert defaults == {
+        "limit": ir.Default(25),
+        "tags": ir.Default(("a", "b")),
+        "where": ir.Default(ir.JsonObject((("x", 1),))),
+        "colour": ir.Default("green"),
+        "id": None,
+        "at": None,
+        "day": None,
+        "count": None,
+        "shade": None,
+    }
+    messages = [
+        f"#{w.location.pointer}: {w.message}"
+        for w in parsed.report.warnings
+        if w.code == "invalid-default"
+    ]
+    base = "#/components/schemas/Job/properties"
+    assert messages == [
+        f"{base}/id/default: invalid default 'notauuid' of property 'id': not a UUID "
+        "(format: uuid); the client has no default",
+        f"{base}/at/default: invalid default '2024-01-01T00:00:00' of property 'at': not an "
+        "RFC 3339 date-time with a time zone (format: date-time); the client has no default",
+        f"{base}/day/default: invalid default '2024-02-30' of property 'day': not a date, "
+        "YYYY-MM-DD (format: date); the client has no default",
+        f"{base}/count/default: invalid default '3' of property 'count': not an integer; "
+        "the client has no default",
+        f"{base}/shade/default: invalid default 'blue' of property 'shade': not one of the "
+        "enum's values; the client has no default",
+    ]
 
 
 # ------------------------------------------------------------------------------------------ nullable
@@ -295,8 +371,11 @@ def test_a_discriminator_pydantic_can_use_gets_the_fields_python_name(tmp_path: 
         "{oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}],"
         " discriminator: {propertyName: pet_type}}"
     )
+    # The values of the literal fields choose the options (not the schemas' names, which the
+    # fields rule out).
+    mapping = (("cat", "Cat"), ("dog", "Dog"))
     assert _pet(tmp_path, pet) == ir.UnionType(
-        (CAT, DOG), ir.Discriminator(wire_name="pet_type", py_name="pet_type")
+        (CAT, DOG), ir.Discriminator(wire_name="pet_type", py_name="pet_type", mapping=mapping)
     )
 
 
@@ -307,7 +386,45 @@ def test_a_discriminator_whose_property_is_optional_somewhere_is_not_settled(
         "{anyOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Loose'}],"
         " discriminator: {propertyName: pet_type}}"
     )
-    assert _pet(tmp_path, pet) == ir.UnionType((CAT, LOOSE), ir.Discriminator("pet_type", None))
+    mapping = (("cat", "Cat"), ("loose", "Loose"))
+    assert _pet(tmp_path, pet) == ir.UnionType(
+        (CAT, LOOSE), ir.Discriminator("pet_type", None, mapping)
+    )
+
+
+def test_a_discriminator_mapping_names_the_option_of_each_value(tmp_path: Path) -> None:
+    """`mapping` values are component names or `$ref`s; an option it leaves out is chosen by its
+    schema's name (the implicit mapping) when its field is not a literal."""
+    pets = PETS + (
+        "Bird:\n  type: object\n  required: [pet_type]\n"
+        "  properties:\n    pet_type: {type: string}\n"
+        "Fish:\n  type: object\n  properties:\n    pet_type: {type: string}\n"
+    )
+    pet = (
+        "{oneOf: [{$ref: '#/components/schemas/Bird'}, {$ref: '#/components/schemas/Fish'},"
+        " {$ref: '#/components/schemas/Dog'}],"
+        " discriminator: {propertyName: pet_type, mapping: {"
+        "bird: Bird, dog: '#/components/schemas/Dog', cat: '#/components/schemas/Cat'}}}"
+    )
+    parsed = parse_schemas(
+        tmp_path, pets + "Owner:\n  type: object\n  properties:\n    pet: " + pet
+    )
+    union = parsed.field("Owner", "pet").type
+    assert isinstance(union, ir.UnionType) and union.discriminator is not None
+    # Mapped first; then each option's name, unless its field is a literal that rules it out
+    # (Dog's field takes only "dog").
+    assert union.discriminator.mapping == (
+        ("bird", "Bird"),
+        ("dog", "Dog"),
+        ("Bird", "Bird"),
+        ("Fish", "Fish"),
+    )
+    assert union.discriminator.py_name is None  # Bird and Fish's fields are plain strings
+    # Cat is no option of this union: the mapping's entry is ignored, with a warning.
+    assert parsed.warning("discriminator-mapping") == (
+        "#/components/schemas/Owner/properties/pet/discriminator/mapping/cat: discriminator "
+        "mapping 'cat' -> '#/components/schemas/Cat' is not one of the oneOf options; ignored"
+    )
 
 
 def test_a_discriminator_beside_an_option_that_is_not_a_model_is_dropped(tmp_path: Path) -> None:
@@ -500,6 +617,28 @@ def test_arrays_nested_deeper_than_python_parses_lose_their_innermost_levels(
     assert (levels, type_) == (depth - 100, ir.ANY)
     pointer = "/components/schemas/Deep/properties/v" + "/items" * (depth - 100)
     assert parsed.warning("too-deep").startswith(f"#{pointer}: arrays and maps nest more than 100")
+
+
+def test_prefix_items_carry_a_tuple_closed_by_items_false(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Point:
+          type: object
+          properties:
+            closed: {type: array, prefixItems: [{type: number}, {type: string}], items: false}
+            open: {type: array, prefixItems: [{type: integer}]}
+            rest: {type: array, prefixItems: [{type: integer}], items: {type: boolean}}
+        """,
+    )
+    number = ir.PrimitiveType("float")
+    # `item` stays what a plain list of the array's items gives (a client that knows no tuples).
+    assert parsed.field("Point", "closed").type == ir.ListType(
+        ir.ANY, ir.TupleType((number, STR), None)
+    )
+    assert parsed.field("Point", "open").type == ir.ListType(ir.ANY, ir.TupleType((INT,), ir.ANY))
+    assert parsed.field("Point", "rest").type == ir.ListType(BOOL, ir.TupleType((INT,), BOOL))
+    assert parsed.warnings == []  # prefixItems is understood
 
 
 def test_an_unsupported_keyword_is_reported_not_checked(tmp_path: Path) -> None:
