@@ -112,7 +112,8 @@ def object_parts(
             key = (part_doc.path, part_at)
             if key in parser.merging:
                 raise InputError(
-                    "allOf refers back to the schema it is part of (a $ref cycle)",
+                    "circular $ref: allOf refers back to the schema it is part of: "
+                    + parser.cycle(key),
                     doc.location(join_pointer(at, "allOf", index)),
                     "ref-cycle",
                 )

@@ -27,6 +27,8 @@ _SKIPPED_HEADERS = {"authorization", "content-type", "accept", "content-length",
 # Names a generated method already uses for its own arguments.
 _METHOD_ARGUMENTS = frozenset({"self", "options", "body"})
 _PLACEHOLDER = re.compile(r"{([^}]+)}")
+# A response's key: a status code, a range of them (`2XX`), or `default`.
+_STATUS = re.compile(r"^([1-5]\d\d|[1-5]XX|default)$", re.IGNORECASE)
 _VERSION_SEGMENT = re.compile(r"v\d+")
 
 
@@ -142,6 +144,13 @@ class OperationParser:
                 continue
             if where not in ("path", "query", "header", "cookie"):
                 raise InputError(f"parameter location {where!r} is not valid", location, "invalid")
+            if where == "path" and data.get("required") is not True:
+                self.report.warn(
+                    f"path parameter {name!r} is not marked `required: true` (a path parameter "
+                    "always is); treated as required",
+                    location,
+                    "path-param-not-required",
+                )
             schema = data.get("schema")
             schema_at = join_pointer(at, "schema")
             media_type: str | None = None
@@ -305,6 +314,15 @@ class OperationParser:
         success = [s for s in raw if str(s).startswith("2")]
         for status, response in raw.items():
             at = join_pointer(pointer, "responses", status)
+            if not _STATUS.match(str(status)):
+                if not str(status).startswith("x-"):  # (an extension is not a response)
+                    self.report.skip(
+                        f"response key {str(status)!r} is not a status code (such as 200, 2XX "
+                        "or default); the response is left out",
+                        self.doc.location(at),
+                        "response-status",
+                    )
+                continue
             doc, at, data = self.resolver.follow(response, self.doc, at)
             if not isinstance(data, dict):
                 raise InputError("response must be a mapping", doc.location(at), "invalid")

@@ -20,7 +20,7 @@ from ..load import Document
 from . import enums, objects, unions
 from .common import dedupe
 from .registry import ClassRegistry, SchemaKey
-from .resolver import Resolver
+from .resolver import Resolver, describe_cycle
 
 _FORMATS: dict[str, ir.Primitive] = {
     "date-time": "datetime",
@@ -102,7 +102,7 @@ class SchemaParser:
         if named is not None and named.kind != "pending":
             return ir.ModelRef(named.name) if named.kind == "model" else ir.EnumRef(named.name)
         if key in self.merging:
-            raise InputError(f"$ref {ref!r} refers back to itself", doc.location(at), "ref-cycle")
+            raise InputError("circular $ref: " + self.cycle(key), doc.location(at), "ref-cycle")
         name = pointer.rsplit("/", 1)[-1]
         self.merging.append(key)
         try:
@@ -111,6 +111,10 @@ class SchemaParser:
             )
         finally:
             self.merging.pop()
+
+    def cycle(self, key: SchemaKey) -> str:
+        """The schemas of the cycle that comes back to `key` (`#/a -> #/b -> #/a`)."""
+        return describe_cycle([*self.merging, key], self.doc.path)
 
     def _type_inner(self, schema: dict[str, Any], doc: Document, at: str, hint: str) -> ir.TypeRef:
         for keyword in ("const", "enum"):

@@ -116,6 +116,24 @@ def test_a_placeholder_without_a_parameter_is_a_required_string_with_a_warning(
     )
 
 
+def test_a_path_parameter_not_marked_required_is_required_with_a_warning(tmp_path: Path) -> None:
+    parsed = parse_paths(
+        tmp_path,
+        f"""
+        /jobs/{{jobId}}:
+          get:
+            operationId: getJob
+            parameters: [{{name: jobId, in: path, schema: {{type: string}}}}]
+            {NO_CONTENT}
+        """,
+    )
+    assert parsed.operation("getJob").params == (ir.Param("jobId", "job_id", "path", STR, True),)
+    assert parsed.warning("path-param-not-required") == (
+        "#/paths/~1jobs~1{jobId}/get/parameters/0: path parameter 'jobId' is not marked "
+        "`required: true` (a path parameter always is); treated as required"
+    )
+
+
 def test_a_path_parameter_missing_from_the_path_is_ignored_with_a_warning(tmp_path: Path) -> None:
     parsed = parse_paths(
         tmp_path,
@@ -548,6 +566,31 @@ def test_a_response_reached_through_a_chain_of_refs_keeps_its_body(tmp_path: Pat
     )
     (response,) = parsed.operation("listJobs").responses
     assert (response.type, response.description) == (INT, "The jobs.")
+
+
+def test_a_response_key_that_is_not_a_status_code_is_skipped_and_named(tmp_path: Path) -> None:
+    parsed = parse_paths(
+        tmp_path,
+        """
+        /jobs:
+          get:
+            operationId: listJobs
+            responses:
+              '200': {description: OK}
+              OK: {description: Also OK?}
+              4xx: {description: Refused.}
+              x-internal: {description: An extension, not a response.}
+        """,
+    )
+    assert [r.status for r in parsed.operation("listJobs").responses] == ["200", "4xx"]
+    assert parsed.warnings == []
+    (skipped,) = parsed.report.skipped
+    assert (skipped.code, skipped.location.pointer, skipped.message) == (
+        "response-status",
+        "/paths/~1jobs/get/responses/OK",
+        "response key 'OK' is not a status code (such as 200, 2XX or default); "
+        "the response is left out",
+    )
 
 
 # ---------------------------------------------------------------------------------------- operations

@@ -682,6 +682,9 @@ def test_a_ref_to_itself_is_an_error_with_its_location(tmp_path: Path) -> None:
         )
     assert caught.value.diagnostic.code == "ref-cycle"
     assert caught.value.diagnostic.location.pointer == "/components/schemas/Loop"
+    assert caught.value.diagnostic.message == (
+        "circular $ref: #/components/schemas/Loop -> #/components/schemas/Loop"
+    )
 
 
 def test_component_schemas_claim_their_names_before_inline_ones(tmp_path: Path) -> None:
