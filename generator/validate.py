@@ -140,6 +140,11 @@ class Validation:
             frame = SKIP
         self._writer.put(frame)
 
+    @property
+    def submitted(self) -> list[tuple[Document, str]]:
+        """The documents submitted so far, with their versions, in order."""
+        return list(self._sent)
+
     def raise_first_error(self) -> None:
         """Raise the first problem of the first invalid document among all submitted so far."""
         for doc, found in self.invalid_documents():

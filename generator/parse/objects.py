@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .. import ir, naming
 from ..diagnostics import InputError, join_pointer
 from ..load import Document
-from .common import description
+from .common import description, skip
 from .defaults import default
 
 if TYPE_CHECKING:
@@ -172,7 +172,11 @@ def parse_object(
     scope = naming.Scope()
     fields: list[ir.Field] = []
     for wire, (prop, prop_doc, prop_at) in properties.items():
-        type_ = parser.type(prop, prop_doc, prop_at, name + naming.class_name(wire))
+        try:
+            type_ = parser.type(prop, prop_doc, prop_at, name + naming.class_name(wire))
+        except InputError as error:
+            skip(parser.report, error, f"the property {wire!r} of {name}")
+            continue
         py_name = scope.claim(naming.field_name(wire))
         flags = prop if isinstance(prop, dict) else {}
         fields.append(

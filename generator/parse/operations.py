@@ -15,7 +15,7 @@ from .. import ir, naming
 from ..diagnostics import Collector, InputError, Location, join_pointer
 from ..load import Document
 from ..repair import HTTP_METHODS
-from .common import description, text
+from .common import description, skip, text
 from .defaults import default
 from .objects import object_parts
 from .resolver import Resolver
@@ -42,6 +42,7 @@ class OperationParser:
         self.resolver = resolver
         self.schemas = schemas
         self.report = report
+        self._operation = ""  # the operation being read (`GET /jobs`), for messages
 
     def parse(self) -> list[ir.Operation]:
         result: list[ir.Operation] = []
@@ -49,8 +50,11 @@ class OperationParser:
         seen_ids: dict[str, Location] = {}
         for path, item_data in self.doc.data["paths"].items():
             item_pointer = join_pointer("/paths", path)
-            if isinstance(item_data, dict) and "$ref" in item_data:
+            try:
                 _, _, item_data = self.resolver.follow(item_data, self.doc, item_pointer)
+            except InputError as error:
+                self._skip(error, f"the path {path}")
+                continue
             if not isinstance(item_data, dict):
                 continue  # not a path item: the validation reports it
             for method in HTTP_METHODS:
@@ -72,15 +76,20 @@ class OperationParser:
                 resource = (
                     text(tags[0]) if isinstance(tags, list) and tags else _resource_from_path(path)
                 )
+                self._operation = f"{method.upper()} {path}"
+                try:
+                    params = self._params(
+                        item_data.get("parameters") or [], item_pointer, op, pointer, path
+                    )
+                    body, bodies = self._bodies(
+                        op.get("requestBody"), join_pointer(pointer, "requestBody"), op_id
+                    )
+                    responses = self._responses(op.get("responses") or {}, pointer, op_id)
+                except InputError as error:
+                    self._skip(error, f"the operation {method.upper()} {path}")
+                    continue
                 scope = method_names.setdefault(naming.snake(resource), naming.Scope())
                 py_name = scope.claim(naming.method_name(op_id))
-                params = self._params(
-                    item_data.get("parameters") or [], item_pointer, op, pointer, path
-                )
-                body, bodies = self._bodies(
-                    op.get("requestBody"), join_pointer(pointer, "requestBody"), op_id
-                )
-                responses = self._responses(op.get("responses") or {}, pointer, op_id)
                 result.append(
                     ir.Operation(
                         operation_id=op_id,
@@ -100,6 +109,10 @@ class OperationParser:
                 )
         return result
 
+    def _skip(self, error: InputError, what: str) -> None:
+        """`what` cannot be read: it is left out, and the problem reported where it is."""
+        skip(self.report, error, what)
+
     # ------------------------------------------------------------------------------------ parameters
     def _params(
         self,
@@ -118,7 +131,11 @@ class OperationParser:
         for entries, base in lists:
             for index, raw in enumerate(entries):
                 at = join_pointer(base, index)
-                doc, at, data = self.resolver.follow(raw, self.doc, at)
+                try:
+                    doc, at, data = self.resolver.follow(raw, self.doc, at)
+                except InputError as error:
+                    self._skip(error, f"parameter {index} of {self._operation}")
+                    continue
                 if not isinstance(data, dict) or "name" not in data or "in" not in data:
                     raise InputError("parameter needs `name` and `in`", doc.location(at), "invalid")
                 merged[(str(data["name"]), str(data["in"]))] = (data, at, doc)
@@ -159,11 +176,15 @@ class OperationParser:
                 media_type = str(media_type)
                 schema = media.get("schema") if isinstance(media, dict) else None
                 schema_at = join_pointer(at, "content", media_type, "schema")
-            type_ = (
-                self.schemas.type(schema, doc, schema_at, naming.class_name(name))
-                if schema is not None
-                else ir.PrimitiveType("str")
-            )
+            try:
+                type_ = (
+                    self.schemas.type(schema, doc, schema_at, naming.class_name(name))
+                    if schema is not None
+                    else ir.PrimitiveType("str")
+                )
+            except InputError as error:
+                self._skip(error, f"the {where} parameter {name!r} of {self._operation}")
+                continue
             style = data.get("style")
             explode = data.get("explode")
             params.append(
@@ -314,52 +335,61 @@ class OperationParser:
         success = [s for s in raw if str(s).startswith("2")]
         for status, response in raw.items():
             at = join_pointer(pointer, "responses", status)
-            if not _STATUS.match(str(status)):
-                if not str(status).startswith("x-"):  # (an extension is not a response)
-                    self.report.skip(
-                        f"response key {str(status)!r} is not a status code (such as 200, 2XX "
-                        "or default); the response is left out",
-                        self.doc.location(at),
-                        "response-status",
-                    )
+            try:
+                found = self._response(str(status), response, at, op_id, success)
+            except InputError as error:
+                self._skip(error, f"the {status} response of {self._operation}")
                 continue
-            doc, at, data = self.resolver.follow(response, self.doc, at)
-            if not isinstance(data, dict):
-                raise InputError("response must be a mapping", doc.location(at), "invalid")
-            raw_content = data.get("content")
-            content: dict[str, Any] = raw_content if isinstance(raw_content, dict) else {}
-            suffix = "Response" + (
-                str(status) if len(success) > 1 or not str(status).startswith("2") else ""
-            )
-            contents: list[ir.ResponseContent] = []
-            for media_type, media in content.items():
-                kind = _content_kind(str(media_type))
-                type_: ir.TypeRef = ir.PrimitiveType("bytes" if kind == "binary" else "str")
-                if kind == "json":
-                    schema = media.get("schema") if isinstance(media, dict) else None
-                    # The first JSON media type's classes keep the names they have always had.
-                    hint = naming.class_name(op_id) + suffix
-                    if any(c.kind == "json" for c in contents):
-                        hint += naming.class_name(str(media_type))
-                    type_ = (
-                        self.schemas.type(
-                            schema, doc, join_pointer(at, "content", media_type, "schema"), hint
-                        )
-                        if schema is not None
-                        else ir.ANY
-                    )
-                contents.append(ir.ResponseContent(str(media_type), kind, type_))
-            first_json = next((c for c in contents if c.kind == "json"), None)
-            result.append(
-                ir.Response(
-                    str(status),
-                    str(data.get("description") or ""),
-                    first_json.type if first_json is not None else None,
-                    first_json.media_type if first_json is not None else next(iter(content), None),
-                    tuple(contents),
-                )
-            )
+            if found is not None:
+                result.append(found)
         return tuple(result)
+
+    def _response(
+        self, status: str, response: Any, at: str, op_id: str, success: list[Any]
+    ) -> ir.Response | None:
+        """One response, its media types typed (JSON by its schema, with a class-name suffix that
+        tells the responses apart; text as str; anything else as bytes); None when its key is
+        not a status code."""
+        if not _STATUS.match(status):
+            if not status.startswith("x-"):  # (an extension is not a response)
+                self.report.skip(
+                    f"response key {status!r} is not a status code (such as 200, 2XX or "
+                    "default); the response is left out",
+                    self.doc.location(at),
+                    "response-status",
+                )
+            return None
+        doc, at, data = self.resolver.follow(response, self.doc, at)
+        if not isinstance(data, dict):
+            raise InputError("response must be a mapping", doc.location(at), "invalid")
+        raw_content = data.get("content")
+        content: dict[str, Any] = raw_content if isinstance(raw_content, dict) else {}
+        suffix = "Response" + (status if len(success) > 1 or not status.startswith("2") else "")
+        contents: list[ir.ResponseContent] = []
+        for media_type, media in content.items():
+            kind = _content_kind(str(media_type))
+            type_: ir.TypeRef = ir.PrimitiveType("bytes" if kind == "binary" else "str")
+            if kind == "json":
+                schema = media.get("schema") if isinstance(media, dict) else None
+                # The first JSON media type's classes keep the names they have always had.
+                hint = naming.class_name(op_id) + suffix
+                if any(c.kind == "json" for c in contents):
+                    hint += naming.class_name(str(media_type))
+                schema_at = join_pointer(at, "content", media_type, "schema")
+                type_ = (
+                    self.schemas.type(schema, doc, schema_at, hint)
+                    if schema is not None
+                    else ir.ANY
+                )
+            contents.append(ir.ResponseContent(str(media_type), kind, type_))
+        first_json = next((c for c in contents if c.kind == "json"), None)
+        return ir.Response(
+            status,
+            str(data.get("description") or ""),
+            first_json.type if first_json is not None else None,
+            first_json.media_type if first_json is not None else next(iter(content), None),
+            tuple(contents),
+        )
 
 
 def _choose_content(content: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ from .. import ir, naming
 from ..diagnostics import Collector, InputError, join_pointer, unescape_pointer_token
 from ..load import Document
 from . import enums, objects, unions
-from .common import dedupe
+from .common import dedupe, skip
 from .registry import ClassRegistry, SchemaKey
 from .resolver import Resolver, describe_cycle
 
@@ -65,7 +65,10 @@ class SchemaParser:
             pointer = join_pointer("/components/schemas", name)
             named = self.registry.named.get((self.doc.path, pointer))
             if named is not None and named.kind == "pending":
-                self.type(schema, self.doc, pointer, named.name)
+                try:
+                    self.type(schema, self.doc, pointer, named.name)
+                except InputError as error:
+                    skip(self.report, error, f"the component schema {name!r}")
 
     def _component_schemas(self) -> dict[str, Any]:
         schemas: dict[str, Any] = (self.doc.data.get("components") or {}).get("schemas") or {}

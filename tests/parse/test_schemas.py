@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from generator import ir
-from generator.diagnostics import InputError
 
 from .support import parse_document, parse_schemas
 
@@ -513,23 +510,40 @@ def test_all_of_one_inline_part_is_that_part(tmp_path: Path) -> None:
     assert parsed.field("Job", "size").type == INT
 
 
-def test_all_of_that_refers_back_to_its_schema_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError) as caught:
-        parse_schemas(
-            tmp_path,
-            """
-            A:
-              allOf:
-                - {$ref: '#/components/schemas/B'}
-                - {type: object, properties: {a: {type: string}}}
-            B:
-              allOf:
-                - {$ref: '#/components/schemas/A'}
-                - {type: object, properties: {b: {type: string}}}
-            """,
-        )
-    assert caught.value.diagnostic.code == "ref-cycle"
-    assert "allOf refers back to the schema it is part of" in str(caught.value)
+def test_all_of_that_refers_back_to_its_schema_is_left_out_naming_the_cycle(
+    tmp_path: Path,
+) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        A:
+          allOf:
+            - {$ref: '#/components/schemas/B'}
+            - {type: object, properties: {a: {type: string}}}
+        B:
+          allOf:
+            - {$ref: '#/components/schemas/A'}
+            - {type: object, properties: {b: {type: string}}}
+        C: {type: object, properties: {c: {type: string}}}
+        """,
+    )
+    assert parsed.classes == ["C"]
+    assert [(s.code, s.location.pointer, s.message) for s in parsed.report.skipped] == [
+        (
+            "ref-cycle",
+            "/components/schemas/A/allOf/0",
+            "circular $ref: allOf refers back to the schema it is part of: "
+            "#/components/schemas/B -> #/components/schemas/A -> #/components/schemas/B; "
+            "the component schema 'A' is left out",
+        ),
+        (
+            "ref-cycle",
+            "/components/schemas/B/allOf/0",
+            "circular $ref: allOf refers back to the schema it is part of: "
+            "#/components/schemas/A -> #/components/schemas/B -> #/components/schemas/A; "
+            "the component schema 'B' is left out",
+        ),
+    ]
 
 
 # ------------------------------------------------------------------------------ additionalProperties
@@ -668,22 +682,25 @@ def test_a_ref_to_another_file_becomes_a_class_of_this_api(tmp_path: Path) -> No
     assert parsed.model("Owner").location.file.endswith("shared.yaml")
 
 
-def test_a_ref_to_itself_is_an_error_with_its_location(tmp_path: Path) -> None:
-    with pytest.raises(InputError) as caught:
-        parse_schemas(
-            tmp_path,
-            """
-            Job:
-              type: object
-              properties:
-                loop: {$ref: '#/components/schemas/Loop'}
-            Loop: {$ref: '#/components/schemas/Loop'}
-            """,
-        )
-    assert caught.value.diagnostic.code == "ref-cycle"
-    assert caught.value.diagnostic.location.pointer == "/components/schemas/Loop"
-    assert caught.value.diagnostic.message == (
-        "circular $ref: #/components/schemas/Loop -> #/components/schemas/Loop"
+def test_a_ref_to_itself_leaves_out_the_property_naming_the_cycle(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Job:
+          type: object
+          properties:
+            loop: {$ref: '#/components/schemas/Loop'}
+            id: {type: string}
+        Loop: {$ref: '#/components/schemas/Loop'}
+        """,
+    )
+    assert [f.wire_name for f in parsed.model("Job").fields] == ["id"]
+    (skipped,) = parsed.report.skipped
+    assert (skipped.code, skipped.location.pointer, skipped.message) == (
+        "ref-cycle",
+        "/components/schemas/Loop",
+        "circular $ref: #/components/schemas/Loop -> #/components/schemas/Loop; "
+        "the property 'loop' of Job is left out",
     )
 
 
