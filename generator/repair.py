@@ -197,22 +197,24 @@ class _Objects:
                     repair(entry, join_pointer("/components", kind, name))
 
     def operation(self, operation: dict[str, Any], pointer: str) -> None:
-        self.servers(operation.get("servers"), join_pointer(pointer, "servers"))
+        # (Pointers are spelt out only for what needs a repair: most operations need none.)
+        if "servers" in operation:
+            self.servers(operation["servers"], join_pointer(pointer, "servers"))
         parameters = operation.get("parameters")
-        if isinstance(parameters, list):
+        if isinstance(parameters, list) and parameters:
             self._body_parameter(operation, parameters, pointer)
-        self.parameters(operation.get("parameters"), join_pointer(pointer, "parameters"))
+            self.parameters(parameters, join_pointer(pointer, "parameters"))
         body = operation.get("requestBody")
-        if isinstance(body, dict):
+        if isinstance(body, dict) and _may_need_repair(body):
             self.body(body, join_pointer(pointer, "requestBody"))
         responses = operation.get("responses")
         for status, response in responses.items() if isinstance(responses, dict) else ():
-            if isinstance(response, dict):
+            if isinstance(response, dict) and _may_need_repair(response):
                 self.response(response, join_pointer(pointer, "responses", status))
 
     def parameters(self, parameters: Any, pointer: str) -> None:
         for index, parameter in enumerate(parameters if isinstance(parameters, list) else ()):
-            if isinstance(parameter, dict):
+            if isinstance(parameter, dict) and _may_need_repair(parameter, parameter=True):
                 self.parameter(parameter, join_pointer(pointer, index))
 
     def parameter(self, parameter: dict[str, Any], pointer: str) -> None:
@@ -362,6 +364,26 @@ class _Objects:
                 self.warn("server-url", at, f"{url!r} -> {repaired!r}")
 
 
+def _may_need_repair(holder: dict[str, Any], *, parameter: bool = False) -> bool:
+    """Could a parameter, request body or response need one of `_Objects`' repairs? (A
+    parameter's `schema` is its own; a request body's or a response's is Swagger 2's.)"""
+    if ("schema" in holder and (not parameter or "content" in holder)) or (
+        "examples" in holder and type(holder["examples"]) is not dict
+    ):
+        return True
+    content = holder.get("content")
+    if type(content) is not dict:
+        return False
+    if "required" in content:
+        return True
+    for media in content.values():
+        if type(media) is dict and (
+            "required" in media or ("examples" in media and type(media["examples"]) is not dict)
+        ):
+            return True
+    return False
+
+
 def repair_server_url(url: str) -> str | None:
     """`url` as it was meant (a doubled or garbled scheme dropped, a bare host given `https://`),
     or None when what it means cannot be told."""
@@ -406,9 +428,7 @@ class _SchemaRepairs:
         if isinstance(node.get("items"), list):
             return True
         properties = node.get("properties")
-        if type(properties) is dict and any(
-            type(v) is str or type(v) is list for v in properties.values()
-        ):
+        if type(properties) is dict and ("type" in properties or "required" in properties):
             return True
         if not self.is_30 and "examples" in node and type(node["examples"]) is not list:
             return True
