@@ -117,6 +117,19 @@ class InputError(Exception):
         super().__init__(str(self.diagnostic))
 
 
+class InputErrors(InputError):
+    """Several problems of the input (of one document or of several), reported together, each on
+    its own line; `diagnostic` is the first."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = tuple(errors)
+        first = errors[0].diagnostic
+        super().__init__(first.message, first.location, first.code)
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)
+
+
 @dataclass
 class Collector:
     """Gathers warnings and skipped items for one spec while the pipeline runs."""

@@ -40,10 +40,22 @@ class EnumRef:
 
 
 @dataclass(frozen=True)
+class TupleType:
+    """A JSON Schema 2020-12 tuple (`prefixItems`): an item of each type in turn, then any number of
+    `rest` (the schema's `items`; Any when it gives none), or none at all when `rest` is None
+    (`items: false`)."""
+
+    items: tuple[TypeRef, ...]
+    rest: TypeRef | None
+
+
+@dataclass(frozen=True)
 class ListType:
-    """`list[item]`."""
+    """`list[item]`; an array with `prefixItems` also carries them as `as_tuple`, for a client that
+    types it as a tuple (`item` is then the type of the items after them, Any when not given)."""
 
     item: TypeRef
+    as_tuple: TupleType | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,11 @@ class Discriminator:
     # option is a model whose property is required and a literal (see `settle_discriminators`).
     # None otherwise: pydantic's smart mode then tries the options in turn.
     py_name: str | None = None
+    # Which option each value of the property stands for: (value, the option's class name), from
+    # the schema's `mapping`, then the implicit one (an option's component schema name), then the
+    # options' literal fields; in that order of precedence, each value once. With it a client can
+    # choose the option by the value even where the field is not a literal (`py_name` None).
+    mapping: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,12 +116,35 @@ TypeRef: TypeAlias = (
 
 ANY = PrimitiveType("any")
 
+# A JSON value as the IR holds it: arrays as tuples, objects as `JsonObject`s (hashable, frozen).
+JsonValue: TypeAlias = "str | int | float | bool | tuple[JsonValue, ...] | JsonObject | None"
+
+
+@dataclass(frozen=True)
+class JsonObject:
+    """A JSON object value, its members in the document's order."""
+
+    items: tuple[tuple[str, JsonValue], ...]
+
+
+@dataclass(frozen=True)
+class Default:
+    """A schema's `default`, checked against the schema (its type, `enum`, `const` and the formats
+    `uuid`, `date`, `date-time`); an invalid one is dropped with a warning, never carried."""
+
+    value: JsonValue
+
 
 def iter_types(type_: TypeRef) -> Iterator[TypeRef]:
-    """The type and every type nested in it, outermost first."""
+    """The type and every type nested in it, outermost first (a list's tuple form included)."""
     yield type_
     if isinstance(type_, ListType):
         yield from iter_types(type_.item)
+        if type_.as_tuple is not None:
+            for item in type_.as_tuple.items:
+                yield from iter_types(item)
+            if type_.as_tuple.rest is not None:
+                yield from iter_types(type_.as_tuple.rest)
     elif isinstance(type_, DictType):
         yield from iter_types(type_.value)
     elif isinstance(type_, NullableType):
@@ -122,9 +162,14 @@ class Field:
     wire_name: str
     py_name: str
     type: TypeRef
-    required: bool
+    required: bool  # listed in the schema's `required` (whatever readOnly/writeOnly say)
     description: str = ""
     deprecated: bool = False
+    # `readOnly`: sent by the server only (a request need not, and should not, carry it);
+    # `writeOnly`: sent by the client only (a response need not carry it, even when required).
+    read_only: bool = False
+    write_only: bool = False
+    default: Default | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +217,26 @@ class Param:
     required: bool
     description: str = ""
     is_filter: bool = False  # an Elastic Path `filter` query parameter: accepts the Filter builder
+    # How the value is serialised, as the spec declares it (None/False: not given, so the
+    # location's default: `form` exploded for query and cookie, `simple` for path and header).
+    style: str | None = None
+    explode: bool | None = None
+    allow_reserved: bool = False
+    # A parameter declared with `content` instead of `schema`: its media type (the value is sent
+    # as that media type's text, JSON for a JSON type); `type` is its schema's type.
+    media_type: str | None = None
+    deprecated: bool = False
+    default: Default | None = None  # the schema's valid `default` (a signature's default value)
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """The spec's Encoding Object for one field of a form or multipart body (None: not given)."""
+
+    content_type: str | None = None  # multipart: the part's Content-Type (form: a `content` field)
+    style: str | None = None  # form bodies: as a query parameter's
+    explode: bool | None = None
+    allow_reserved: bool = False
 
 
 @dataclass(frozen=True)
@@ -184,6 +249,9 @@ class BodyPart:
     required: bool
     is_file: bool
     description: str = ""
+    encoding: Encoding | None = None  # the media type's `encoding` entry for this field
+    default: Default | None = None
+    read_only: bool = False  # a readOnly property: a request does not send it
 
 
 BodyKind: TypeAlias = Literal["json", "multipart", "form", "binary", "text"]
@@ -203,14 +271,34 @@ class Body:
     description: str = ""
 
 
+ContentKind: TypeAlias = Literal["json", "binary", "text"]
+
+
+@dataclass(frozen=True)
+class ResponseContent:
+    """One media type a response documents: JSON (`application/json`, any `+json`) typed by its
+    schema; `text/*` as str; anything else (octet-stream, PDF, images, ...) as bytes."""
+
+    media_type: str  # as declared
+    kind: ContentKind
+    type: TypeRef
+
+
 @dataclass(frozen=True)
 class Response:
     """One documented response of an operation: status, media type, body type."""
 
     status: str  # "200", "2XX" or "default"
     description: str
-    type: TypeRef | None  # None: no JSON body
+    type: TypeRef | None  # None: no JSON body (the first JSON media type's type)
     content_type: str | None = None
+    # Every media type documented, in document order (() for a response without a body).
+    contents: tuple[ResponseContent, ...] = ()
+
+    @property
+    def is_error(self) -> bool:
+        """A 4XX or 5XX response, or `default` (which stands for any status not documented)."""
+        return self.status[:1] in ("4", "5") or self.status == "default"
 
 
 @dataclass(frozen=True)
@@ -239,11 +327,14 @@ class Operation:
     summary: str
     description: str
     params: tuple[Param, ...]
-    body: Body | None
+    body: Body | None  # the default request body: the first JSON one (see `bodies`)
     responses: tuple[Response, ...]
     location: Location
     deprecated: bool = False
     pagination: Pagination | None = None
+    # Every request body media type the operation accepts, in document order; `body` is one of
+    # them (the same object).
+    bodies: tuple[Body, ...] = ()
 
     @property
     def success_responses(self) -> tuple[Response, ...]:
