@@ -10,6 +10,7 @@ from ..diagnostics import InputError, join_pointer
 from ..load import Document
 from .common import description, skip
 from .defaults import default
+from .enums import is_enum_class
 
 if TYPE_CHECKING:
     from .schemas import SchemaParser
@@ -57,8 +58,7 @@ def becomes_class(schema: dict[str, Any]) -> bool:
         values = (
             [v for v in schema["enum"] if v is not None] if isinstance(schema["enum"], list) else []
         )
-        kinds = {type(v) for v in values}
-        return len(values) > 1 and (kinds <= {str} or kinds <= {int})
+        return is_enum_class(values)
     return is_object(schema) and (
         bool(schema.get("properties"))
         or bool(schema.get("allOf") and _all_of_has_properties(schema))

@@ -726,3 +726,40 @@ def test_component_schemas_claim_their_names_before_inline_ones(tmp_path: Path) 
     )
     assert parsed.field("Job", "meta").type == ir.ModelRef("JobMeta2")
     assert [f.wire_name for f in parsed.model("JobMeta").fields] == ["b"]
+
+
+def test_an_integer_wider_than_64_bits_is_typed_int_beside_the_rest_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    # pydantic compares listed integers as signed 64-bit numbers: 2**63 would never validate.
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Level: {type: integer, enum: [1, 2, 9223372036854775808]}
+        Huge: {type: integer, enum: [-9223372036854775809, 18446744073709551616]}
+        Edge: {type: integer, enum: [-9223372036854775808, 9223372036854775807]}
+        Job:
+          type: object
+          properties:
+            level: {$ref: '#/components/schemas/Level'}
+            huge: {$ref: '#/components/schemas/Huge'}
+            edge: {$ref: '#/components/schemas/Edge'}
+            big: {const: 9223372036854775808}
+            some: {enum: [9223372036854775808, low, null]}
+        """,
+    )
+    integer = ir.PrimitiveType("int")
+    assert parsed.field("Job", "level").type == ir.UnionType((integer, ir.LiteralType((1, 2))))
+    assert "Level" not in parsed.classes and "Huge" not in parsed.classes
+    assert parsed.field("Job", "huge").type == integer
+    assert [m.value for m in parsed.enum("Edge").members] == [-(2**63), 2**63 - 1]
+    assert parsed.field("Job", "big").type == integer
+    assert parsed.field("Job", "some").type == ir.NullableType(
+        ir.UnionType((integer, ir.LiteralType(("low",))))
+    )
+    messages = [w.message for w in parsed.report.warnings if w.code == "enum-int-range"]
+    assert len(messages) == 4
+    assert messages[0] == (
+        "enum value 9223372036854775808 is wider than 64 bits, which the client's validation "
+        "cannot compare: the client types it as int and does not check it"
+    )
