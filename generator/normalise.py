@@ -17,20 +17,11 @@ from typing import Any
 
 from . import ir
 from .diagnostics import Collector, InputError, Location, join_pointer
+from .jobs_vocabulary import CANONICAL_STATUSES, FIELD_NAMES, OPERATION_ROLES, status_key
 from .load import Document, load_document
 
-CANONICAL_STATUSES = ("pending", "running", "succeeded", "failed", "cancelling", "cancelled")
-FIELDS = (
-    "id",
-    "kind",
-    "status",
-    "created_at",
-    "updated_at",
-    "started_at",
-    "finished_at",
-    "error",
-    "result_links",
-)
+# Version 1 profiles name no `logs` operation.
+ROLES = tuple(role for role in OPERATION_ROLES if role != "logs")
 REQUIRED_FIELDS = ("id", "status")
 ROLES = ("create", "list", "get", "cancel", "errors", "file")
 _PROFILE_KEYS = {
@@ -154,7 +145,7 @@ class _ProfileChecker:
             raise self.fail("`cancellable` must be a list of status words", "cancellable")
         known = {raw for raw, _ in statuses}
         for index, word in enumerate(cancellable):
-            if word.lower() not in known:
+            if status_key(word) not in known:
                 raise self.fail(
                     f"cancellable status {word!r} is not in `statuses`", "cancellable", index
                 )
@@ -176,7 +167,7 @@ class _ProfileChecker:
             statuses=tuple(statuses),
             file_link=file_link,
             error_messages=error_messages,
-            cancellable=tuple(c.lower() for c in cancellable),
+            cancellable=tuple(status_key(c) for c in cancellable),
             model=job_model.name if job_model is not None else None,
             location=self.where(),
         )
@@ -267,15 +258,15 @@ class _ProfileChecker:
         if not isinstance(raw, dict):
             raise self.fail("`fields` must map canonical fields to paths", "fields")
         for key in raw:
-            if key not in FIELDS:
+            if key not in FIELD_NAMES:
                 raise self.fail(
-                    f"unknown field {key!r} (known: {', '.join(FIELDS)})", "fields", key
+                    f"unknown field {key!r} (known: {', '.join(FIELD_NAMES)})", "fields", key
                 )
         for key in REQUIRED_FIELDS:
             if key not in raw:
                 raise self.fail(f"`fields` needs `{key}`", "fields")
         result: list[tuple[str, str]] = []
-        for key in FIELDS:
+        for key in FIELD_NAMES:
             if key not in raw:
                 continue
             path = raw[key]
@@ -340,7 +331,7 @@ class _ProfileChecker:
                     f"status {canonical!r} must list the API's words for it", "statuses", canonical
                 )
             for index, word in enumerate(words):
-                key = word.lower()
+                key = status_key(word)
                 if key in seen:
                     raise self.fail(
                         f"status word {word!r} is mapped twice ({seen[key]} and {canonical})",

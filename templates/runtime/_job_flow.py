@@ -47,6 +47,7 @@ from ._job_model import (
     public_base_url,
     resolve_path,
 )
+from ._job_vocabulary import status_key
 from ._logging import redact_url
 from ._models import to_json
 from ._response import APIResponse
@@ -302,7 +303,7 @@ class JobFlow:
         own_retries = 0 if deadline is not None else None
         failures = 0
         while not current.status.is_terminal:
-            previous = current.raw_status.strip().casefold()
+            previous = status_key(current.raw_status)
             retry_after: float | None
             try:
                 current, response = yield from self._fetch(
@@ -319,7 +320,7 @@ class JobFlow:
                 )
             else:
                 failures = 0
-                if emit and current.raw_status.strip().casefold() != previous:
+                if emit and status_key(current.raw_status) != previous:
                     yield Emit(current)
                 if current.status.is_terminal:
                     break

@@ -14,13 +14,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any, Final, NamedTuple
 
 import httpx
 import pydantic
 
 from ._exceptions import ResponseValidationError
+from ._job_vocabulary import FIELD_NAMES, TIME_FIELDS, JobStatus, status_key
 from ._logging import logger
 
 __all__ = [
@@ -39,41 +39,6 @@ __all__ = [
     "public_base_url",
     "resolve_path",
 ]
-
-
-class JobStatus(StrEnum):
-    """The canonical status of a job, whatever words its API uses."""
-
-    PENDING = "pending"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELLING = "cancelling"
-    CANCELLED = "cancelled"
-
-    @property
-    def is_terminal(self) -> bool:
-        """True once the job can no longer change: succeeded, failed or cancelled."""
-        return self in _TERMINAL
-
-
-_TERMINAL: Final = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
-
-#: The keys a profile's `fields` may map; `id` and `status` are required.
-FIELD_NAMES: Final = frozenset(
-    {
-        "id",
-        "kind",
-        "status",
-        "error",
-        "created_at",
-        "updated_at",
-        "started_at",
-        "finished_at",
-        "result_links",
-    }
-)
-_TIME_FIELDS: Final = ("created_at", "updated_at", "started_at", "finished_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +83,9 @@ class JobProfile:
 
     def __post_init__(self) -> None:
         problems: builtins.list[str] = []
-        unknown = sorted(set(self.fields) - FIELD_NAMES)
+        unknown = sorted(set(self.fields) - set(FIELD_NAMES))
         if unknown:
-            problems.append(f"unknown field names {unknown} (known: {sorted(FIELD_NAMES)})")
+            problems.append(f"unknown field names {unknown} (known: {list(FIELD_NAMES)})")
         problems.extend(
             f"no path for {name!r}" for name in ("id", "status") if name not in self.fields
         )
@@ -132,22 +97,22 @@ class JobProfile:
             problems.append("`errors` and `error_messages` go together")
         if self.cancellable and self.cancel is None:
             problems.append("`cancellable` statuses without a `cancel` endpoint")
-        known = {raw.casefold() for raw in self.statuses}
+        known = {status_key(raw) for raw in self.statuses}
         if len(known) != len(self.statuses):
             problems.append("status words that differ only in case")
         problems.extend(
             f"cancellable status {raw!r} is not in `statuses`"
             for raw in self.cancellable
-            if raw.casefold() not in known
+            if status_key(raw) not in known
         )
         if problems:
             raise ValueError(f"invalid job profile {self.api!r}: " + "; ".join(problems))
 
     def status_of(self, raw_status: str) -> JobStatus | None:
         """The canonical status for a raw status word (case-insensitive), or None if unknown."""
-        wanted = raw_status.strip().casefold()
+        wanted = status_key(raw_status)
         for raw, status in self.statuses.items():
-            if raw.casefold() == wanted:
+            if status_key(raw) == wanted:
                 return status
         return None
 
@@ -157,7 +122,7 @@ class JobProfile:
             return False
         if not self.cancellable:
             return True
-        return job.raw_status.strip().casefold() in {raw.casefold() for raw in self.cancellable}
+        return status_key(job.raw_status) in {status_key(raw) for raw in self.cancellable}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -323,14 +288,14 @@ def job_from_payload(
     status = profile.status_of(raw_status)
     if status is None:
         _warn_once(
-            ("status", api, raw_status.strip().casefold()),
+            ("status", api, status_key(raw_status)),
             "unknown %s job status %r (known: %s); treating it as running",
             api,
             raw_status,
             ", ".join(profile.statuses),
         )
         status = JobStatus.RUNNING
-    times = {name: _timestamp(profile, obj, name) for name in _TIME_FIELDS}
+    times = {name: _timestamp(profile, obj, name) for name in TIME_FIELDS}
     links_path = profile.fields.get("result_links")
     links = [] if links_path is None else resolve_path(obj, links_path)
     return Job(

@@ -10,6 +10,7 @@ from typing import Any, Final
 import pydantic
 
 from .._job_model import Endpoint, JobProfile, JobStatus
+from .._job_vocabulary import status_key
 from ._responses import phrase
 from ._shapes import ABSENT, ApiShape, error_status_type, is_list, model_field, response_models
 
@@ -64,9 +65,9 @@ class SimulatedApi:
         """The API's own status word for a script step (see the package docstring)."""
         if isinstance(word, Raw):
             return str(word)
-        wanted = word.strip().casefold()
+        wanted = status_key(word)
         for raw in self.profile.statuses:
-            if raw.casefold() == wanted:
+            if status_key(raw) == wanted:
                 return raw
         try:
             status = JobStatus(wanted)

@@ -11,10 +11,14 @@ from typing import Any, Final, Literal, cast
 import httpx
 
 from .._job_model import Endpoint
+from .._job_vocabulary import OPERATION_ROLES
 from ._api import SimulatedApi
 
 Operation = Literal["create", "list", "get", "cancel", "errors", "file", "download", "token"]
-JOB_OPERATIONS: Final[tuple[Operation, ...]] = ("create", "list", "get", "cancel", "errors", "file")
+#: The roles the fake serves (of the vocabulary's `OPERATION_ROLES`; `logs` is not simulated yet).
+JOB_OPERATIONS: Final[tuple[Operation, ...]] = cast(
+    "tuple[Operation, ...]", tuple(role for role in OPERATION_ROLES if role != "logs")
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from typing import Any, Final, Protocol
 import httpx
 
 from .._job_model import JobStatus, resolve_path
+from .._job_vocabulary import status_key
 from ._api import SimulatedApi
 from ._bodies import file_url, job_object, put, signature, wrap
 from ._responses import generic_error, json_response, raw_response, storage_error
@@ -196,8 +197,8 @@ class JobOperations:
 
     def _cancel(self, spec: SimulatedApi, job: FakeJob) -> httpx.Response:
         profile = spec.profile
-        allowed = {raw.casefold() for raw in profile.cancellable}
-        current = job.raw_status.casefold()
+        allowed = {status_key(raw) for raw in profile.cancellable}
+        current = status_key(job.raw_status)
         if job.status.is_terminal or (allowed and current not in allowed):
             while_ = ", ".join(profile.cancellable) or "not finished"
             detail = f"job {job.id} is {job.raw_status}; it can only be cancelled while {while_}"
