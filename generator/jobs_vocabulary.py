@@ -44,3 +44,9 @@ JOB_ROLES: frozenset[str] = frozenset(_VOCABULARY.JOB_ROLES)
 CANCEL_EFFECTS: tuple[str, ...] = tuple(_VOCABULARY.CANCEL_EFFECTS)
 CONDITION_KINDS: tuple[str, ...] = tuple(_VOCABULARY.CONDITION_KINDS)
 status_key = cast(Callable[[str], str], _VOCABULARY.status_key)
+
+
+def guess_status(word: str) -> str | None:
+    """The canonical status a status word plainly means (the vocabulary's `KNOWN_WORDS`), or None."""
+    guessed = _VOCABULARY.guess_status(word)
+    return None if guessed is None else str(guessed.value)

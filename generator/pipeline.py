@@ -21,6 +21,7 @@ from .diagnostics import Collector, Diagnostic, InputError, Location
 
 if TYPE_CHECKING:
     from . import ir
+    from .load import Document
     from .validate import Validation
 
 _T = TypeVar("_T")
@@ -133,6 +134,7 @@ def _build_project(config: Config, checker: Validation) -> tuple[ir.Project, lis
     project_names = ProjectNames()  # unique across the project, in the order of the specs
     apis: list[ir.Api] = []
     reports: list[SpecReport] = []
+    documents: dict[str, Document] = {}  # the job profiles' checks read the specs' examples
     for spec in config.specs:
         names = project_names.claim(spec.stem)
         report = SpecReport(str(spec), names.module)
@@ -146,8 +148,9 @@ def _build_project(config: Config, checker: Validation) -> tuple[ir.Project, lis
         report.models = len(api.models) + len(api.enums)
         apis.append(api)
         reports.append(report)
+        documents[api.name] = doc
     collectors = {r.api: r.collector for r in reports}
-    apis = apply_profiles(apis, list(config.profiles), collectors)
+    apis = apply_profiles(apis, list(config.profiles), collectors, documents)
     return ir.Project(config.package, config.version, tuple(apis)), reports
 
 

@@ -42,9 +42,9 @@ def package_view(project: ir.Project) -> PackageView:
     apis = [api_view(api) for api in project.apis]
     regions = choose_regions(project.apis)
     profiles = [
-        ProfileView(api.name, profile_literal(api, api.jobs))
+        ProfileView(family.name, profile_literal(api, family))
         for api in project.apis
-        if api.jobs is not None
+        for family in api.jobs
     ]
     example_api, example_resource, example_call = _example(apis)
     return PackageView(

@@ -73,3 +73,34 @@ CONDITION_KINDS: Final = ("present", "absent", "equals", "http_status", "errors"
 def status_key(word: str) -> str:
     """The form in which status words are compared: `" IN_PROGRESS "` and `"in_progress"` match."""
     return word.strip().casefold()
+
+
+#: Status words whose meaning is plain, by `word_key`: the checker's hints (and drafts of
+#: profiles) guess from them; a profile always says what an API's words mean.
+KNOWN_WORDS: Final[Mapping[str, JobStatus]] = {
+    **dict.fromkeys(
+        ("pending", "queued", "waiting", "created", "new", "scheduled", "accepted"),
+        JobStatus.PENDING,
+    ),
+    **dict.fromkeys(
+        ("started", "processing", "running", "in_progress", "executing", "active"),
+        JobStatus.RUNNING,
+    ),
+    **dict.fromkeys(
+        ("success", "succeeded", "successful", "completed", "complete", "done", "finished"),
+        JobStatus.SUCCEEDED,
+    ),
+    **dict.fromkeys(("failed", "failure", "error", "errored"), JobStatus.FAILED),
+    **dict.fromkeys(("cancelling", "canceling"), JobStatus.CANCELLING),
+    **dict.fromkeys(("cancelled", "canceled", "aborted"), JobStatus.CANCELLED),
+}
+
+
+def word_key(word: str) -> str:
+    """`status_key`, with spaces and dashes as underscores: `In-Progress` -> `in_progress`."""
+    return "_".join(status_key(word).replace("-", " ").split())
+
+
+def guess_status(word: str) -> JobStatus | None:
+    """The canonical status a status word plainly means (see `KNOWN_WORDS`), or None."""
+    return KNOWN_WORDS.get(word_key(word))
