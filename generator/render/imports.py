@@ -131,12 +131,17 @@ def client_imports(apis: list[ApiView]) -> list[str]:
 
 
 def profile_imports(profiles: list[ProfileView]) -> list[str]:
-    """`_profiles.py`'s imports: the jobs runtime's names its literals use, and the models modules."""
+    """`_profiles.py`'s imports: typing, the jobs runtime's names its literals use, and the models
+    modules."""
     used = names_of(profile.literal for profile in profiles)
-    jobs_names = ["JobProfile", *(n for n in ("Endpoint", "JobStatus") if n in used)]
+    runtime = ("Cancel", "Condition", "Endpoint", "FieldRule", "JobStatus", "StateRule")
+    jobs_names = ["JobProfile", *(n for n in runtime if n in used)]
     # An untyped job object (`model=None`) reads no models module.
-    modules = (profile.api for profile in profiles if f"{profile.api}_models" in used)
+    modules = {profile.api for profile in profiles if f"{profile.api}_models" in used}
+    typing_names = "Literal, TypeAlias" if profiles else "Never, TypeAlias"
     return [
+        f"from typing import {typing_names}",
+        "",
         "from ._jobs import " + ", ".join(isort_names(jobs_names)),
         *(f"from .{module} import models as {module}_models" for module in isort_modules(modules)),
     ]

@@ -726,7 +726,7 @@ async def test_a_create_answer_with_two_jobs_is_rejected(
 
 
 async def test_create_without_a_create_endpoint_is_not_supported(jobs: Either) -> None:
-    with pytest.raises(JobOperationNotSupported, match="pcm API has no endpoint to create"):
+    with pytest.raises(JobOperationNotSupported, match="pcm jobs have no endpoint to create"):
         await jobs.create("pcm", {})
 
 
@@ -740,7 +740,7 @@ async def test_promotions_create_and_parent_ids(jobs: Either, router: respx.Mock
         await jobs.create("promotions", {})
     with pytest.raises(TypeError, match="unexpected"):
         await jobs.get("pcm", "pcm-1", promotionID="x")
-    with pytest.raises(ValueError, match="unknown job API 'nope'"):
+    with pytest.raises(ValueError, match="unknown job family 'nope'"):
         await jobs.get("nope", "1")
 
 
@@ -1029,7 +1029,7 @@ async def test_a_timeout_cancels_when_asked(jobs: Either, router: respx.MockRout
 async def test_cancel_on_timeout_without_a_cancel_endpoint_fails_before_polling(
     jobs: Either, router: respx.MockRouter
 ) -> None:
-    with pytest.raises(JobOperationNotSupported, match="exporter API has no endpoint to cancel"):
+    with pytest.raises(JobOperationNotSupported, match="exporter jobs have no endpoint to cancel"):
         await jobs.wait(
             job_from_payload(EXPORTER, exporter_job("pending")), timeout=5, cancel_on_timeout=True
         )
@@ -1106,7 +1106,7 @@ async def test_cancel_a_promotions_job_under_its_promotion(
 
 async def test_cancel_where_the_api_cannot(jobs: Either, router: respx.MockRouter) -> None:
     with pytest.raises(
-        JobOperationNotSupported, match="exporter API has no endpoint to cancel"
+        JobOperationNotSupported, match="exporter jobs have no endpoint to cancel"
     ) as caught:
         await jobs.cancel(job_from_payload(EXPORTER, exporter_job("pending")))
     assert (caught.value.api, caught.value.operation) == ("exporter", "cancel")
