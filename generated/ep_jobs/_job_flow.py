@@ -360,7 +360,7 @@ class JobFlow:
         own_retries = 0 if deadline is not None else None
         failures = 0
         while not current.status.is_terminal:
-            previous = status_key(current.raw_status)
+            previous, previous_word = status_key(current.raw_status), current.raw_status
             retry_after: float | None
             try:
                 current, response = yield from self._fetch(
@@ -382,7 +382,7 @@ class JobFlow:
                         "%s job %s: %s -> %s (%s)",
                         current.api,
                         current.id,
-                        previous or "?",
+                        previous_word,
                         current.raw_status,
                         current.status.value,
                     )

@@ -88,11 +88,13 @@ def _family_view(apis: Mapping[str, ir.Api], family: ir.JobFamily, class_name: s
         f"Jobs of the `{family.name}` family: `client.jobs.{family.name}`.",
         f"Read through the {api.title} ({routes})"
         + (f"; started with {started}" if started else "")
-        + ". `get` and `list` read them; `wait`, `watch`, `cancel`, `errors`, `download` and "
-        "`resume` work as on `client.jobs`.",
+        + (". `get` and `list` read them" if family.operation("list") else ". `get` reads them")
+        + "; `wait`, `watch`, `cancel`, `errors`, `download` and `resume` work as on "
+        "`client.jobs`.",
         indent="    ",
     )
-    return FamilyView(family.name, class_name, doc, creators, parents, passed)
+    can_list = family.operation("list") is not None
+    return FamilyView(family.name, class_name, doc, creators, parents, passed, can_list)
 
 
 def _creator_view(

@@ -164,6 +164,7 @@ class FamilyView:
     creators: list[CreatorView]
     parents: list[Argument]  # keyword arguments of get and list: the parent path parameters
     parents_passed: str  # `, promotionID=promotion_id` as get and list pass them on
+    can_list: bool  # the family has a list operation
 
 
 @dataclass(frozen=True)
