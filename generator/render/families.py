@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from .. import ir, naming
 from .isort import isort_modules
 from .operations import operation_view
-from .pysource import Code, code, docstring, py_str
+from .pysource import Code, code, docstring, py_str, string_body
 from .views import Argument, CreatorView, FamilyView
 
 _MODELS = re.compile(r"\bmodels\.")
@@ -94,7 +94,7 @@ def _family_view(apis: Mapping[str, ir.Api], family: ir.JobFamily, class_name: s
         indent="    ",
     )
     can_list = family.operation("list") is not None
-    return FamilyView(family.name, class_name, doc, creators, parents, passed, can_list)
+    return FamilyView(family.name, family.api, class_name, doc, creators, parents, passed, can_list)
 
 
 def _creator_view(
@@ -136,6 +136,7 @@ def _creator_view(
     )
     return CreatorView(
         method=method,
+        route=f"{operation.method} {string_body(operation.path)}",
         doc=doc,
         positional=positional,
         keyword=keyword,

@@ -144,6 +144,7 @@ class CreatorView:
     """A typed accessor's method that starts a job through one operation."""
 
     method: str  # `create`, or `create_<creator name>`
+    route: str  # `METHOD /path` as the README shows it
     doc: str
     positional: list[Argument]
     keyword: list[Argument]
@@ -159,6 +160,7 @@ class FamilyView:
     """One job family's typed accessor (`client.jobs.<name>`), sync and async."""
 
     name: str
+    api: str  # the API whose operations read the jobs
     class_name: str  # the sync class; the async one is `Async` + it
     doc: str
     creators: list[CreatorView]
