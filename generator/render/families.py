@@ -12,26 +12,11 @@ import re
 from collections.abc import Mapping
 
 from .. import ir, naming
-from .isort import isort_modules
 from .operations import operation_view
 from .pysource import Code, code, docstring, py_str, string_body
 from .views import Argument, CreatorView, FamilyView
 
 _MODELS = re.compile(r"\bmodels\.")
-_STD_IMPORTS: list[tuple[str, tuple[str, ...]]] = [
-    ("builtins", ()),
-    ("datetime", ()),
-    ("collections.abc", ("Mapping",)),
-    ("functools", ("cached_property",)),
-    ("typing", ("TYPE_CHECKING", "Annotated", "Any", "Literal", "cast")),
-]
-_LOCAL_IMPORTS: list[tuple[str, tuple[str, ...]]] = [
-    ("._base_client", ("RequestOptions",)),
-    ("._filters", ("Filter",)),
-    ("._jobs", ("AsyncFamilyJobs", "AsyncJobs", "FamilyJobs", "Job", "Jobs")),
-    ("._models", ("FileContent",)),
-    ("._profiles", ("JobFamilyName",)),
-]
 
 
 def family_views(project: ir.Project) -> list[FamilyView]:
@@ -176,42 +161,3 @@ def family_names(families: list[FamilyView]) -> str:
     if not families:
         return "Never"
     return "Literal[" + ", ".join(py_str(f.name) for f in families) + "]"
-
-
-def family_imports(families: list[FamilyView]) -> str:
-    """The import block of `_job_families.py`."""
-    used = {"Jobs", "AsyncJobs", "JobFamilyName"}
-    models: set[str] = set()
-    if families:
-        used.update(("FamilyJobs", "AsyncFamilyJobs", "Job", "builtins", "Mapping"))
-        used.add("cached_property")
-    for family in families:
-        if family.creators:
-            used.update(("cast", "TYPE_CHECKING"))
-        for creator in family.creators:
-            for argument in (*creator.positional, *creator.keyword):
-                for value in (argument.annotation, argument.default):
-                    if value is not None:
-                        used |= value.names
-    for name in list(used):
-        if name.endswith("_models"):
-            models.add(name.removesuffix("_models"))
-    blocks = []
-    for section in (_STD_IMPORTS, [("pydantic", ("Field",))], _LOCAL_IMPORTS):
-        lines = []
-        for module, names in section:
-            if not names:
-                if module in used:
-                    lines.append(f"import {module}")
-                continue
-            kept = [n for n in names if n in used]
-            if kept:
-                lines.append(f"from {module} import {', '.join(kept)}")
-        if section is _LOCAL_IMPORTS:
-            lines += [
-                f"from .{module} import models as {module}_models"
-                for module in isort_modules(models)
-            ]
-        if lines:
-            blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)

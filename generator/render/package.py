@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .. import ir
 from . import imports
-from .families import family_imports, family_names, family_views
+from .families import family_names, family_views
 from .models import enum_view, forward_references, model_view
 from .operations import resource_views
 from .profiles import profile_literal
@@ -60,7 +60,7 @@ def package_view(project: ir.Project) -> PackageView:
         profiles=profiles,
         families=families,
         family_names=family_names(families),
-        family_imports=family_imports(families),
+        family_imports=imports.family_imports(families),
         example_api=example_api,
         example_resource=example_resource,
         example_call=example_call,
