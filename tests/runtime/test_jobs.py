@@ -432,7 +432,7 @@ EXPECTED: dict[tuple[str, str, str, str], Expected] = {
         "2018-10-04T11:08:49.156490+00:00",
         "2018-10-04T11:08:49.162867+00:00",
         error=_EXPORT_ERROR,
-        result_links=("string",),
+        # Its `link.href` ("string") counts only when the job succeeded (result_links' `when`).
     ),
     ("exporter", "974c9db4-38da-4dbf-90c2-33eed5f3e77c", "failed", "order_export"): Expected(
         JobStatus.FAILED,
@@ -446,7 +446,7 @@ EXPECTED: dict[tuple[str, str, str, str], Expected] = {
         "2020-09-22T09:00:00+00:00",
         "2020-09-22T09:00:00+00:00",
         "2020-09-22T09:00:00+00:00",
-        result_links=("string",),
+        # `file_locations: ["string"]` of a pending job: no result yet (result_links' `when`).
     ),
     ("pcm", "1ea62172-57f6-45e5-a708-ab5bd634e3f9", "started", "product-import"): Expected(
         JobStatus.RUNNING, "2024-01-05T13:46:41.695000+00:00", "2024-01-05T13:46:42.070000+00:00"
