@@ -521,6 +521,16 @@ def test_a_multipart_create_sends_the_file_and_the_fields(
     assert b'name="label"' in body and b"holiday" in body
 
 
+def test_the_fake_refuses_a_json_body_to_a_multipart_creator(pkg: Any, server: Any) -> None:
+    import httpx
+
+    with httpx.Client(transport=server.transport(), base_url=server.base_url) as http:
+        refused = http.post("/media/uploads", json={"label": "x"})
+        accepted = http.post("/media/uploads", files={"file": ("a.mov", b"A")})
+    assert refused.status_code == 415 and accepted.status_code == 201
+    assert [job.api for job in server.jobs] == ["uploads"]
+
+
 def test_the_generic_create_refuses_a_multipart_family(pkg: Any, client: Blocking) -> None:
     with pytest.raises(pkg.JobOperationNotSupported, match=r"client\.jobs\.uploads\.create"):
         client.jobs.create("uploads", {"label": "x"})

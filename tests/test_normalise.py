@@ -501,3 +501,36 @@ def test_a_second_version_1_profile_for_an_api_says_how_to_name_it(tmp_path: Pat
     assert code == 2
     assert "#/profiles/3/api: a second job family named 'exporter'" in stderr
     assert "use `version: 2` and give each a `name`" in stderr
+
+
+STARTER = """
+openapi: 3.0.3
+info: {title: Starter, version: '1'}
+paths:
+  /start:
+    post:
+      operationId: start
+      responses:
+        '201':
+          description: started
+          content:
+            application/json:
+              schema: {type: object, properties: {data: {type: object}}}
+              example: {data: {id: j-9, attributes: {status: ENQUEUED}}}
+"""
+
+
+def test_a_creators_spec_is_checked_for_status_words_too(tmp_path: Path) -> None:
+    starter = tmp_path / "starter.yaml"
+    starter.write_text(STARTER)
+    data = copy.deepcopy(TASK_PROFILES)
+    data["jobs"][0]["operations"]["create"] = {"api": "starter", "operation": "POST /start"}
+    spec = tmp_path / "tasks.yaml"
+    spec.write_text(TASKS)
+    path = tmp_path / "tasks-jobs.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = CliRunner().invoke(cli, ["validate", str(spec), str(starter), "--profile", str(path)])
+    assert result.exit_code == 0, result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if "'ENQUEUED'" in line]
+    assert f"{starter}:" in line and "#/paths/~1start/post/responses/201/content/" in line
+    assert "`pending: [..., ENQUEUED]`" in line

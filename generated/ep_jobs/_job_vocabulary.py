@@ -79,7 +79,7 @@ def status_key(word: str) -> str:
 #: profiles) guess from them; a profile always says what an API's words mean.
 KNOWN_WORDS: Final[Mapping[str, JobStatus]] = {
     **dict.fromkeys(
-        ("pending", "queued", "waiting", "created", "new", "scheduled", "accepted"),
+        ("pending", "queued", "enqueued", "waiting", "created", "new", "scheduled", "accepted"),
         JobStatus.PENDING,
     ),
     **dict.fromkeys(

@@ -71,9 +71,13 @@ def apply_profiles(
         raise InputError.of(errors)
     families = [family for family, _ in checked]
     for family in families:
-        document = (documents or {}).get(family.api)
-        if document is not None and family.statuses:
-            check_spec_statuses(document, by_name[family.api], family, reports[family.api])
+        if family.statuses:
+            # The specs that hold the family's operations: its own, and its creators'.
+            owners = dict.fromkeys([family.api, *(op.api for op in family.creators)])
+            found = {name: (documents or {}).get(name) for name in owners}
+            specs = [(doc, by_name[name]) for name, doc in found.items() if doc is not None]
+            if specs:
+                check_spec_statuses(specs, family, reports[family.api])
     for api in apis:
         warn_uncovered(api, families, reports[api.name])
     return [
@@ -109,16 +113,22 @@ def _unique_names(
 
 
 def check_spec_statuses(
-    document: Document, api: ir.Api, family: ir.JobFamily, report: Collector
+    specs: list[tuple[Document, ir.Api]], family: ir.JobFamily, report: Collector
 ) -> None:
-    """Warn about each status word the spec names that the family does not map, and each mapped
-    word the spec never mentions. Matching follows the vocabulary's one case rule."""
+    """Warn about each status word the specs (the family's API's, and its creators') name that the
+    family does not map, and each mapped word none of them mentions. Matching follows the
+    vocabulary's one case rule."""
     status_field = next((f for f in family.fields if f.name == "status"), None)
     if status_field is None:
         return
     mapped = {status_key(s.word): s for s in family.statuses}
     unmapped: dict[str, list[Diagnostic]] = {}
-    for found in spec_status_words(document, api, family, status_field.path):
+    words = [
+        found
+        for document, api in specs
+        for found in spec_status_words(document, api, family, status_field.path)
+    ]
+    for found in words:
         key = status_key(found.word)
         if key in mapped:
             continue
@@ -145,14 +155,15 @@ def check_spec_statuses(
                 ),
             )
         report.warnings.append(first)
-    text = SpecText(document)
+    texts = [SpecText(document) for document, _ in specs]
+    sources = " or ".join(api.source for _, api in specs)
     for word in family.statuses:
-        if not text.mentions(word.word):
+        if not any(text.mentions(word.word) for text in texts):
             report.warnings.append(
                 Diagnostic(
                     Level.WARNING,
                     f"job family {family.name!r} maps status word {word.word!r}, which "
-                    f"{api.source} never mentions; hint: check its spelling against the spec's "
+                    f"{sources} never mentions; hint: check its spelling against the spec's "
                     "enum and examples, or remove it",
                     family.location,
                     "unknown-status-word",
