@@ -26,7 +26,7 @@ from ..jobs_vocabulary import (
 from .read import ProfileEntry
 
 _OPERATION = re.compile(r"^(GET|POST|PUT|PATCH|DELETE)\s+(/\S*)$")
-_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 _PLACEHOLDER = re.compile(r"{([^}]+)}")
 
 V1_KEYS = (
@@ -87,6 +87,16 @@ def close(word: str, choices: Iterable[str]) -> str:
 
 def _hint(*parts: str) -> str:
     return " ".join(part for part in parts if part)
+
+
+@dataclass(frozen=True)
+class _CancelClaim:
+    """What a profile says of its cancel before its statuses are known."""
+
+    operation: ir.JobOperation
+    effect: str | None  # None: the default for the method
+    statuses: object  # the words in which it is accepted, as written
+    at: tuple[str | int, ...]  # where those words are
 
 
 @dataclass(frozen=True)
@@ -222,6 +232,13 @@ class FamilyChecker:
 
     def _name(self, api: ir.Api | None) -> str | None:
         if not self.v2 or "name" not in self.data:
+            if api is not None and api.name in RESERVED_NAMES:
+                self.error(
+                    f"the family takes its API's name {api.name!r}, a method of `client.jobs`",
+                    "api",
+                    hint=f"use `version: 2` and give it a `name`, e.g. `{api.name}_jobs`",
+                )
+                return None
             return api.name if api is not None else None
         value = self.data["name"]
         if not isinstance(value, str) or not _IDENTIFIER.match(value) or keyword.iskeyword(value):
@@ -366,9 +383,7 @@ class FamilyChecker:
             return False
         return True
 
-    def _cancel_operation(
-        self, api: ir.Api, job_param: str
-    ) -> tuple[ir.JobOperation, str | None, object, tuple[str | int, ...]] | None:
+    def _cancel_operation(self, api: ir.Api, job_param: str) -> _CancelClaim | None:
         """The cancel operation with what the profile says of it: effect and statuses."""
         if not self.v2:
             raw = self.data.get("operations")
@@ -384,7 +399,7 @@ class FamilyChecker:
             found = self._operation(api, "cancel", raw["cancel"], at)
             if found is None or not self._names_job(found, job_param, at):
                 return None
-            return found, None, self.data.get("cancellable", []), ("cancellable",)
+            return _CancelClaim(found, None, self.data.get("cancellable", []), ("cancellable",))
         value = self.data.get("cancel")
         if value is None:
             return None
@@ -415,16 +430,15 @@ class FamilyChecker:
         found = self._operation(api, "cancel", value, at)
         if found is None or not self._names_job(found, job_param, at):
             return None
-        return found, effect if isinstance(effect, str) else None, statuses, ("cancel", "from")
+        chosen = effect if isinstance(effect, str) else None
+        return _CancelClaim(found, chosen, statuses, ("cancel", "from"))
 
     def _cancel(
-        self,
-        entry: tuple[ir.JobOperation, str | None, object, tuple[str | int, ...]] | None,
-        statuses: list[ir.StatusWord],
+        self, claim: _CancelClaim | None, statuses: list[ir.StatusWord]
     ) -> ir.JobCancel | None:
-        if entry is None:
+        if claim is None:
             return None
-        operation, effect, allowed, at = entry
+        operation, effect, allowed, at = claim.operation, claim.effect, claim.statuses, claim.at
         if effect is None:  # a DELETE that answers 2xx has removed the job
             effect = "removes" if operation.method == "DELETE" else "returns"
         words: list[str] = []
