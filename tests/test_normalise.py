@@ -100,6 +100,7 @@ def test_profile_mistakes_are_located(case: str, tmp_path: Path) -> None:
     lines = stderr.strip().splitlines()
     assert all(line.startswith(f"jobgen: error: {path}:") for line in lines), stderr
     assert any(f" #{pointer}" in line and message in line for line in lines), stderr
+    assert all("; hint: " in line for line in lines), stderr
     assert "Traceback" not in stderr
 
 
@@ -453,6 +454,7 @@ def test_version_2_mistakes_are_located_with_a_hint(case: str, tmp_path: Path) -
         line.startswith(f"jobgen: error: {path}:") and f" #{pointer}:" in line and message in line
         for line in lines
     ), stderr
+    assert all("; hint: " in line for line in lines), stderr
 
 
 def test_a_version_1_file_reads_as_before(tmp_path: Path) -> None:

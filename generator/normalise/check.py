@@ -443,7 +443,11 @@ class FamilyChecker:
             effect = "removes" if operation.method == "DELETE" else "returns"
         words: list[str] = []
         if not isinstance(allowed, list) or not all(isinstance(w, str) for w in allowed):
-            self.error("cancellable statuses must be a list of status words", *at)
+            self.error(
+                "cancellable statuses must be a list of status words",
+                *at,
+                hint="e.g. `[pending]`, spelled as in `statuses`",
+            )
         else:
             known = {status_key(s.word) for s in statuses}
             for index, word in enumerate(allowed):
@@ -528,7 +532,11 @@ class FamilyChecker:
             return _JobModel(found, checkable=found is not None)
         if type_ == ir.ANY or isinstance(type_, ir.DictType):
             return _JobModel(None, checkable=False)  # untyped: paths can only be used
-        self.error(f"envelope {envelope!r} does not hold an object", "envelope")
+        self.error(
+            f"envelope {envelope!r} does not hold an object",
+            "envelope",
+            hint="name the property that holds the job object (or its array, in a list)",
+        )
         return _JobModel(None, checkable=False)
 
     def resolve(self, api: ir.Api, model: ir.Model, path: str, at: tuple[str | int, ...]) -> bool:
@@ -730,7 +738,11 @@ class FamilyChecker:
         for index, rule in enumerate(raw):
             at: tuple[str | int, ...] = ("state", index)
             if not isinstance(rule, dict) or set(rule) - {"status", "if"}:
-                self.error("a state rule is `{status: ..., if: {...}}`", *at)
+                self.error(
+                    "a state rule is `{status: ..., if: {...}}`",
+                    *at,
+                    hint="e.g. `{status: failed, if: {present: failed_at}}`",
+                )
                 continue
             status = rule.get("status")
             if status not in CANONICAL_STATUSES:
@@ -765,13 +777,21 @@ class FamilyChecker:
     ) -> ir.JobCondition | None:
         kinds = ", ".join(CONDITION_KINDS)
         if not isinstance(raw, dict) or len(raw) != 1:
-            self.error(f"`if` holds one condition, one of: {kinds}", *at)
+            self.error(
+                "`if` holds one condition",
+                *at,
+                hint=f"one of {kinds}; for several, write several rules",
+            )
             return None
         ((kind, value),) = raw.items()
         at = (*at, kind)
         if kind in ("present", "absent"):
             if not isinstance(value, str) or not value:
-                self.error(f"`{kind}` takes a dotted path", *at)
+                self.error(
+                    f"`{kind}` takes a dotted path",
+                    *at,
+                    hint=f"e.g. `{kind}: attributes.failed_at`",
+                )
                 return None
             if job_model.checkable and job_model.model is not None:
                 self.resolve(api, job_model.model, value, at)
@@ -785,7 +805,11 @@ class FamilyChecker:
                 or not values
                 or not all(v is None or isinstance(v, str | int | float | bool) for v in values)
             ):
-                self.error("`equals` takes `{path: PATH, values: [...]}`", *at)
+                self.error(
+                    "`equals` takes a path and a list of values",
+                    *at,
+                    hint="e.g. `equals: {path: attributes.phase, values: [BUILDING]}`",
+                )
                 return None
             if job_model.checkable and job_model.model is not None:
                 self.resolve(api, job_model.model, path, (*at, "path"))
@@ -800,7 +824,11 @@ class FamilyChecker:
             return ir.JobCondition(kind, "", tuple(codes))
         if kind == "errors":
             if value != "found":
-                self.error("the errors condition is `errors: found`", *at)
+                self.error(
+                    f"the errors condition takes `found`, got {value!r}",
+                    *at,
+                    hint="write `errors: found`",
+                )
                 return None
             if not any(op.role in ("errors", "logs") for op in operations):
                 self.error(
@@ -839,7 +867,11 @@ class FamilyChecker:
             return None
         model = self._success_model(api, op)
         if model is None:
-            self.error(f"operation {role!r} has no JSON object response for `{key}`", key)
+            self.error(
+                f"operation {role!r} has no JSON object response for `{key}`",
+                key,
+                hint=f"name the operation whose response holds the {key.replace('_', ' ')}",
+            )
             return None
         self.resolve(api, model, value, (key,))
         return value

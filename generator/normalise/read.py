@@ -37,7 +37,7 @@ def read_profiles(path: Path, errors: list[Diagnostic]) -> list[ProfileEntry]:
 
     if not isinstance(data, dict):
         return error(
-            "a job-profile file is a mapping: `version: 2` and a `jobs` list "
+            "a job-profile file is a mapping; hint: `version: 2` and a `jobs` list "
             "(or `version: 1` and a `profiles` list)"
         )
     version = data.get("version", 1)
@@ -55,14 +55,24 @@ def read_profiles(path: Path, errors: list[Diagnostic]) -> list[ProfileEntry]:
                 f"not `{other}`; hint: rename the key, or set `version: {3 - version}`",
                 f"/{other}",
             )
-        return error(f"a job-profile file of version {version} needs a `{key}` list")
+        return error(
+            f"a job-profile file of version {version} needs a `{key}` list; hint: "
+            f"`{key}:` followed by one mapping per job family"
+        )
     for extra in sorted(set(data) - {"version", key}):
-        error(f"unknown top-level key {extra!r} (known: version, {key})", f"/{extra}")
+        error(
+            f"unknown top-level key {extra!r}; hint: a profile file has `version` and `{key}`",
+            f"/{extra}",
+        )
     entries = []
     for index, profile in enumerate(data[key]):
         pointer = join_pointer(f"/{key}", index)
         if not isinstance(profile, dict):
-            error("a job family is a mapping of keys such as `api`, `operations`", pointer)
+            error(
+                "a job family is a mapping; hint: give it keys such as `api`, `job_param`, "
+                "`operations`",
+                pointer,
+            )
             continue
         entries.append(ProfileEntry(doc, pointer, profile, version))
     return entries
