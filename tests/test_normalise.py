@@ -536,3 +536,20 @@ def test_a_creators_spec_is_checked_for_status_words_too(tmp_path: Path) -> None
     (line,) = [line for line in result.stderr.splitlines() if "'ENQUEUED'" in line]
     assert f"{starter}:" in line and "#/paths/~1start/post/responses/201/content/" in line
     assert "`pending: [..., ENQUEUED]`" in line
+
+
+def test_an_unreadable_profile_file_does_not_hide_the_others_problems(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: 2\njobs: [\n")
+    data = _profiles()
+    data["profiles"][0]["envelope"] = "dat"
+    path = tmp_path / "jobs.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = CliRunner().invoke(
+        cli, ["validate", *SPEC_FILES, "--profile", str(broken), "--profile", str(path)]
+    )
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2, result.stderr
+    assert lines[0].startswith(f"jobgen: error: {broken}:") and "invalid YAML" in lines[0]
+    assert lines[1].startswith(f"jobgen: error: {path}:") and "#/profiles/0/envelope" in lines[1]

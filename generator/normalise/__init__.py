@@ -54,7 +54,12 @@ def apply_profiles(
     errors: list[Diagnostic] = []
     checked: list[tuple[ir.JobFamily, ProfileEntry]] = []
     for path in profile_files:
-        for entry in read_profiles(path, errors):
+        try:
+            entries = read_profiles(path, errors)
+        except InputError as unreadable:  # a file that does not load: the others still count
+            errors.extend(unreadable.diagnostics)
+            continue
+        for entry in entries:
             warnings: list[Diagnostic] = []
             family = FamilyChecker(entry, by_name, errors, warnings).check()
             api_name = entry.data.get("api")
