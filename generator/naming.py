@@ -83,7 +83,7 @@ _MODULE_RESERVED = frozenset(
 # Names that annotations in a model's class body use: a field of the same name would shadow the type.
 _ANNOTATION_NAMES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "datetime"})
 # What generated resource modules may import from the runtime's `_models` and `_pagination`: their
-# `__all__` but the model base (a test holds the two to it), in the order isort writes them.
+# `__all__` but the model bases (a test holds the two to it), in the order isort writes them.
 MODELS_HELPERS = (
     "FileContent",
     "adapter",
