@@ -229,7 +229,7 @@ class _ProfileChecker:
     def _success_model(self, entry: tuple[str, str, str]) -> ir.Model | None:
         op = self._operation(entry)
         for response in op.success_responses:
-            type_ = _unwrap(response.type)
+            type_ = _unwrap(response.json_type)
             if isinstance(type_, ir.ModelRef):
                 return self.models.get(type_.name)
         return None

@@ -1,9 +1,8 @@
-"""The bases of the generated models, and the helpers generated methods use to build requests."""
+"""The bases of the generated models, and the helpers generated methods use beside `_call`."""
 
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from typing import IO, Any
 
@@ -11,22 +10,9 @@ import pydantic
 import pydantic_core
 
 from ._base_client import RequestOptions
-from ._response import adapter
-from ._serialize import scalar, to_json
+from ._serialize import to_json
 
-__all__ = [
-    "APIModel",
-    "APIRequestModel",
-    "FileContent",
-    "adapter",
-    "to_cookie",
-    "to_form",
-    "to_header",
-    "to_json",
-    "to_page_size",
-    "to_path",
-    "with_query",
-]
+__all__ = ["APIModel", "APIRequestModel", "FileContent", "to_json", "to_page_size", "with_query"]
 
 #: What a multipart file field accepts: bytes, an open binary file, or (filename, content[, type]).
 FileContent = bytes | IO[bytes] | tuple[str, bytes | IO[bytes]] | tuple[str, bytes | IO[bytes], str]
@@ -99,31 +85,6 @@ def _declares_fields_only(model: type[pydantic.BaseModel]) -> bool:
     return not any(
         "__pydantic_extra__" in vars(cls).get("__annotations__", {}) for cls in model.__mro__
     )
-
-
-def to_path(value: Any) -> str:
-    return scalar(value)
-
-
-def to_header(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, list | tuple):
-        return ",".join(scalar(v) for v in value)
-    return scalar(value)
-
-
-def to_cookie(name: str, value: Any) -> str | None:
-    return None if value is None else f"{name}={scalar(value)}"
-
-
-def to_form(value: Any) -> Any:
-    """A multipart or form field: scalars as text, models and structures as JSON text."""
-    if value is None:
-        return None
-    if isinstance(value, pydantic.BaseModel | Mapping | list | tuple):
-        return json.dumps(to_json(value), separators=(",", ":"))
-    return scalar(value)
 
 
 def with_query(options: RequestOptions | None, query: Mapping[str, object]) -> RequestOptions:
