@@ -97,8 +97,8 @@ def directions(api: ir.Api) -> dict[str, Direction]:
                 request.append(body.type)
             request += [part.type for part in body.parts]
         response += [content.type for r in op.responses for content in r.contents]
-    if api.jobs is not None and api.jobs.model is not None:
-        response.append(ir.ModelRef(api.jobs.model))  # the jobs facade reads it from responses
+    # the jobs facade reads each family's job object from responses
+    response += [ir.ModelRef(family.model) for family in api.jobs if family.model is not None]
     sent, read = _reached(request, models), _reached(response, models)
     return {
         name: "request"

@@ -122,16 +122,20 @@ def test_a_request_only_model_refuses_unknown_fields_however_given() -> None:
 
 class Point(APIModel):
     closed: tuple[int, str] | None = None
-    open: Annotated[tuple[int, str, *tuple[float, ...]], PrefixItems(int, str, rest=float)] | None = (
-        None
-    )
+    open: (
+        Annotated[tuple[int, str, *tuple[float, ...]], PrefixItems(int, str, rest=float)] | None
+    ) = None
     anything: Annotated[tuple[int, *tuple[Any, ...]], PrefixItems(int, rest=Any)] | None = None
 
 
 def test_tuples_closed_and_open(wire: Wire) -> None:
     wire.respond(200, json={"closed": [1, "a"], "open": [1, "a", 2, 3.5], "anything": [1, {}, "x"]})
     point = wire.call(Operation("GET", "/p", responses={200: Point})).parsed
-    assert (point.closed, point.open, point.anything) == ((1, "a"), (1, "a", 2.0, 3.5), (1, {}, "x"))
+    assert (point.closed, point.open, point.anything) == (
+        (1, "a"),
+        (1, "a", 2.0, 3.5),
+        (1, {}, "x"),
+    )
     assert Point.model_validate({"open": [1, "a"]}).open == (1, "a")
     for bad in ({"closed": [1, "a", 2]}, {"open": [1]}, {"open": [1, "a", "x"]}):
         with pytest.raises(pydantic.ValidationError):

@@ -17,9 +17,9 @@ from typing import Any
 
 import pydantic
 import pytest
+from rt_pkg import _operation as operation_module
 from rt_pkg._filters import eq, gt
 from rt_pkg._models import APIModel
-from rt_pkg import _operation as operation_module
 from rt_pkg._operation import Operation, Param
 from rt_pkg._serialize import NaiveDatetimeError
 
