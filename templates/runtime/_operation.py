@@ -255,11 +255,15 @@ class Content:
 
 
 def _contents(documented: object) -> tuple[Content, ...]:
-    if isinstance(documented, Content):
-        return (documented,)
-    if isinstance(documented, tuple) and all(isinstance(c, Content) for c in documented):
-        return documented
-    return (Content(documented),)
+    """A response's media types: a tuple holds one per media type, a bare type standing for
+    `application/json` (as everywhere in `responses`)."""
+    if isinstance(documented, tuple):
+        return tuple(_content(item) for item in documented)
+    return (_content(documented),)
+
+
+def _content(documented: object) -> Content:
+    return documented if isinstance(documented, Content) else Content(documented)
 
 
 def _status_key(status: int | str) -> int | str:
@@ -294,9 +298,9 @@ class Operation(Generic[T]):
     """One operation, described once (see the module docstring); `T` is what `_call` returns.
 
     `responses` maps a status (`200`, `"2XX"`, `"default"`) to a type (JSON as `application/json`),
-    a `Content`, or a tuple of `Content`s (one per media type: the response's `Content-Type`
-    picks). `body` is one `Body` or several (the first is the default; `_call(content_type=...)`
-    picks another).
+    a `Content`, or a tuple of them (one per media type: the response's `Content-Type` picks).
+    `body` is one `Body` or several (the first is the default; `_call(content_type=...)` picks
+    another).
     """
 
     __slots__ = (
