@@ -3,9 +3,10 @@
 One model per schema, used in both directions, with what differs between them decided by where the
 API uses the model (`directions`):
 
-- a required field that is `readOnly` (only the server sends it) is optional in a model that
-  requests carry, and one that is `writeOnly` (only the client sends it) in a model responses carry;
-  read-only fields are marked (`json_schema_extra`) and the runtime leaves them out of requests;
+- a `readOnly` field (only the server sends it) is left out of a model that only requests carry,
+  and optional in one that both carry; a required `writeOnly` one (only the client sends it) is
+  optional in a model that responses carry; read-only fields are marked (`json_schema_extra`) and
+  the runtime leaves them out of requests;
 - a model that only requests carry refuses unknown fields however given (`APIRequestModel`); one
   that responses carry keeps them (`APIModel`), and its constructor still refuses them.
 """
@@ -30,6 +31,8 @@ def model_view(
 ) -> ModelView:
     fields: list[FieldView] = []
     for f in model.fields:
+        if f.read_only and direction == "request":
+            continue  # only the server sends it, and this model only goes to the server
         type_ = annotation(f.type)
         options: list[str] = []
         if f.py_name != f.wire_name:

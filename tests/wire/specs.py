@@ -464,3 +464,40 @@ components:
     Untyped:
       properties: {name: {type: string}}
 """
+
+SPECS["ref_chains"] = """
+paths:
+  /orders/{id}:
+    parameters: [{$ref: '#/components/parameters/OrderIdAlias'}]
+    put:
+      operationId: replaceOrder
+      tags: [orders]
+      parameters: [{$ref: '#/components/parameters/ExpandAlias'}]
+      requestBody: {$ref: '#/components/requestBodies/OrderBodyAlias'}
+      responses:
+        '200': {$ref: '#/components/responses/OrderResponseAlias'}
+components:
+  parameters:
+    OrderIdAlias: {$ref: '#/components/parameters/OrderId'}
+    OrderId: {name: id, in: path, required: true, schema: {$ref: '#/components/schemas/IdAlias'}}
+    ExpandAlias: {$ref: '#/components/parameters/Expand'}
+    Expand: {name: expand, in: query, explode: false, schema: {type: array, items: {type: string}}}
+  requestBodies:
+    OrderBodyAlias: {$ref: '#/components/requestBodies/OrderBody'}
+    OrderBody:
+      required: true
+      content: {application/json: {schema: {$ref: '#/components/schemas/OrderAlias'}}}
+  responses:
+    OrderResponseAlias: {$ref: '#/components/responses/OrderResponse'}
+    OrderResponse:
+      description: the order
+      content: {application/json: {schema: {$ref: '#/components/schemas/OrderAlias'}}}
+  schemas:
+    IdAlias: {$ref: '#/components/schemas/Id'}
+    Id: {type: string}
+    OrderAlias: {$ref: '#/components/schemas/Order'}
+    Order:
+      type: object
+      required: [total]
+      properties: {total: {type: integer}, note: {type: string}}
+"""
