@@ -18,6 +18,7 @@ _MAX_ITEMS = Argument("max_items", optional(code("int")), NONE)
 _FILTER = code("Filter", "Filter")
 _JSON_OBJECT = code("dict[str, Any]", "Any")
 _FILE = code("FileContent", "FileContent")
+_BYTES = ir.PrimitiveType("bytes")
 _RAW = code("bytes | IO[bytes]", "IO")
 _FIELDS = code("Mapping[str, object]", "Mapping")
 _JSON = "application/json"
@@ -163,7 +164,8 @@ def _body_arguments(
         for part in bodies[0].parts:
             if part.read_only:  # sent by the server only
                 continue
-            type_ = _FILE if part.is_file else annotation(part.type, "models", validated=False)
+            type_ = _part_annotation(part) if bodies[0].kind == "multipart" else None
+            type_ = type_ or annotation(part.type, "models", validated=False)
             default = default_value(part.default, part.type, "models", enums)
             signature.add(part.py_name, type_, required=part.required, first=True, default=default)
             fields.append((part.wire_name, code(part.py_name)))
@@ -185,6 +187,17 @@ def _body_arguments(
             default=code(py_str(_sent_media_type(bodies[0]))),
         )
     return code("body"), len(bodies) > 1
+
+
+def _part_annotation(part: ir.BodyPart) -> Code | None:
+    """A multipart field that holds a file, or an array of them (`format: binary`, also through
+    a `$ref`): what a file argument takes; None for any other field."""
+    type_ = part.type.inner if isinstance(part.type, ir.NullableType) else part.type
+    if part.is_file or type_ == _BYTES:
+        return _FILE
+    if isinstance(type_, ir.ListType) and type_.as_tuple is None and type_.item == _BYTES:
+        return Code(f"list[{_FILE.text}]", _FILE.names)
+    return None
 
 
 def _body_annotation(body: ir.Body) -> list[Code]:

@@ -161,14 +161,20 @@ paths:
                 tags: {type: array, items: {type: string}}
                 meta: {type: object, properties: {source: {type: string}}}
                 id: {type: string, readOnly: true}
+                attachments: {type: array, items: {type: string, format: binary}}
+                logo: {$ref: '#/components/schemas/Image'}
             encoding:
               file: {contentType: text/csv}
               note: {contentType: text/plain; charset=utf-8}
+              logo: {contentType: image/png}
       responses:
         '201':
           description: started
           content:
             application/json: {schema: {type: object, properties: {id: {type: string}}}}
+components:
+  schemas:
+    Image: {type: string, format: binary}
 """
 
 SPECS["form"] = """

@@ -63,6 +63,27 @@ def test_multipart_arrays_objects_and_declared_part_types(wire: Wire) -> None:
     ]
 
 
+def test_multipart_arrays_of_files_and_files_by_reference(wire: Wire) -> None:
+    hints = typing.get_type_hints(wire.client.multipart.imports.import_products)
+    file_content = hints["file"]
+    assert hints["attachments"] == list[file_content] | None
+    assert hints["logo"] == file_content | None
+    wire.respond(201, json={})
+    wire.run(
+        lambda c: c.multipart.imports.import_products(
+            file=b"f",
+            attachments=[b"one", ("two.txt", io.BytesIO(b"two"))],
+            logo=("logo.png", b"\x89PNG"),
+        )
+    )
+    assert parts_of(wire.last) == [
+        ("file", "upload", "text/csv", b"f"),
+        ("attachments", "upload", "application/octet-stream", b"one"),
+        ("attachments", "two.txt", "text/plain", b"two"),
+        ("logo", "logo.png", "image/png", b"\x89PNG"),
+    ]
+
+
 def test_a_read_only_field_is_no_argument(wire: Wire) -> None:
     parameters = inspect.signature(wire.client.multipart.imports.import_products).parameters
     assert "id" not in parameters and parameters["file"].default is inspect.Parameter.empty
