@@ -507,3 +507,42 @@ components:
       required: [total]
       properties: {total: {type: integer}, note: {type: string}}
 """
+
+SPECS["maps"] = """
+paths:
+  /stock:
+    get:
+      operationId: getStock
+      tags: [stock]
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/Stock'}}}
+    put:
+      operationId: putStock
+      tags: [stock]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: '#/components/schemas/StockUpdate'}}}
+      responses:
+        '204': {description: done}
+components:
+  schemas:
+    Stock:
+      type: object
+      properties: {warehouse: {type: string}}
+      additionalProperties: {type: integer}
+    Levels:
+      type: object
+      additionalProperties: {$ref: '#/components/schemas/Level'}
+    Level:
+      type: object
+      required: [amount]
+      properties: {amount: {type: integer}}
+    StockUpdate:
+      type: object
+      required: [levels]
+      properties:
+        levels: {$ref: '#/components/schemas/Levels'}
+        counts: {type: object, properties: {total: {type: integer}}, additionalProperties: {type: integer}}
+"""

@@ -145,3 +145,21 @@ def test_datetimes_without_a_zone(wire: Wire, pkg: ModuleType) -> None:
     assert len(wire.requests) == 1
     wire.run(lambda c: c.datetimes.events.create_event(body=event))
     assert wire.last.content == b'{"at":"2024-01-02T03:04:05Z","day":"2024-01-02"}'
+
+
+def test_typed_additional_properties(wire: Wire, pkg: ModuleType) -> None:
+    models = models_of(pkg, "maps")
+    wire.respond(200, json={"warehouse": "w1", "pens": 3, "ink": 0})
+    stock = wire.run(lambda c: c.maps.stock.get_stock())
+    assert (stock.warehouse, stock.model_extra) == ("w1", {"pens": 3, "ink": 0})
+    wire.respond(200, json={"pens": "many"})
+    with pytest.raises(pkg.ResponseValidationError):
+        wire.run(lambda c: c.maps.stock.get_stock())
+    update = models.StockUpdate(
+        levels={"a": models.Level(amount=1)}, counts=models.StockUpdateCounts(total=2, pens=2)
+    )
+    wire.run(lambda c: c.maps.stock.put_stock(body=update))
+    assert json.loads(wire.last.content) == {
+        "levels": {"a": {"amount": 1}},
+        "counts": {"total": 2, "pens": 2},
+    }
