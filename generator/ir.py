@@ -263,9 +263,11 @@ class Body:
 
     content_type: str
     kind: BodyKind
-    type: TypeRef | None  # json: the body's type; binary: bytes; text: str; multipart/form: None
+    # json: the body's type; None for the others (binary: bytes, text: str, form and multipart:
+    # the fields in `parts`, as `kind` says)
+    type: TypeRef | None
     required: bool
-    parts: tuple[BodyPart, ...] = ()  # multipart/form: the fields (see `type`)
+    parts: tuple[BodyPart, ...] = ()  # multipart/form: the fields
     description: str = ""
 
 

@@ -319,10 +319,8 @@ class OperationParser:
                 schema, doc, schema_at, hint, encoding if isinstance(encoding, dict) else {}, scope
             )
             return ir.Body(media_type, kind, None, False, parts)
-        if kind == "binary":
-            return ir.Body(media_type, kind, ir.PrimitiveType("bytes"), False)
-        if kind == "text":
-            return ir.Body(media_type, kind, ir.PrimitiveType("str"), False)
+        if kind in ("binary", "text"):
+            return ir.Body(media_type, kind, None, False)
         type_ = self.schemas.type(schema, doc, schema_at, hint) if schema is not None else ir.ANY
         return ir.Body(media_type, "json", type_, False)
 

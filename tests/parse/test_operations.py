@@ -321,15 +321,13 @@ def test_a_form_body_gives_parts(tmp_path: Path) -> None:
     assert body.parts == (ir.BodyPart("name", "name", STR, False, False),)
 
 
-def test_binary_and_text_bodies_are_bytes_and_str(tmp_path: Path) -> None:
+def test_binary_and_text_bodies_are_told_by_their_kind(tmp_path: Path) -> None:
     (tmp_path / "binary").mkdir()
     (tmp_path / "text").mkdir()
     binary = _body(tmp_path / "binary", "application/octet-stream: {}")
     text = _body(tmp_path / "text", "text/csv: {schema: {type: string}}")
-    assert binary == ir.Body(
-        "application/octet-stream", "binary", ir.PrimitiveType("bytes"), True, (), "What to start."
-    )
-    assert text == ir.Body("text/csv", "text", STR, True, (), "What to start.")
+    assert binary == ir.Body("application/octet-stream", "binary", None, True, (), "What to start.")
+    assert text == ir.Body("text/csv", "text", None, True, (), "What to start.")
 
 
 def test_a_body_with_alternatives_sends_json_by_default(tmp_path: Path) -> None:
