@@ -6,8 +6,6 @@ they are what the spec describes (styles, cookies, multipart and form bodies, me
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -16,10 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.config import Config
-from generator.output import write_output
-from generator.pipeline import run
-
+from ..wire.conftest import generated
 from ..wire.specs import HEAD, SPECS
 from .client_calls import MODES, open_client
 from .conftest import PrismPool
@@ -48,18 +43,8 @@ def constructs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Modul
     folder = tmp_path_factory.mktemp("prism-wire")
     spec = folder / "constructs.yaml"
     spec.write_text(yaml.safe_dump(_combined_spec(), sort_keys=False), encoding="utf-8")
-    out = folder / "out"
-    result = run(Config(specs=(spec,), output=out, package=PACKAGE))
-    assert result.skipped == []
-    write_output(result.files, out)
-    sys.path.insert(0, str(out))
-    importlib.invalidate_caches()
-    try:
-        yield importlib.import_module(PACKAGE), spec
-    finally:
-        sys.path.remove(str(out))
-        for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
-            del sys.modules[name]
+    with generated((spec,), folder / "out", PACKAGE) as build:
+        yield build.package, spec
 
 
 def _calls(api: Any) -> list[tuple[str, Callable[[], Any], type | None]]:

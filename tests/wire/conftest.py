@@ -4,6 +4,7 @@ calls it, sync or async, through `httpx.MockTransport`, recording exactly what h
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import sys
 from collections.abc import Awaitable, Callable, Iterator
@@ -35,24 +36,31 @@ class Build:
     warnings: list[str]
 
 
+@contextlib.contextmanager
+def generated(specs: tuple[Path, ...], out: Path, package: str) -> Iterator[Build]:
+    """`package` generated from `specs` into `out` (nothing may be skipped) and imported; forgotten
+    on exit."""
+    result = run(Config(specs=specs, output=out, package=package))
+    assert result.skipped == []
+    write_output(result.files, out)
+    sys.path.insert(0, str(out))
+    importlib.invalidate_caches()
+    try:
+        yield Build(out, importlib.import_module(package), sorted(w.code for w in result.warnings))
+    finally:
+        sys.path.remove(str(out))
+        for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+            del sys.modules[name]
+
+
 @pytest.fixture(scope="session")
 def build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
     folder = tmp_path_factory.mktemp("wire")
     specs = tuple(
         write_spec(folder, HEAD % name + text, f"{name}.yaml") for name, text in SPECS.items()
     )
-    out = folder / "out"
-    result = run(Config(specs=specs, output=out, package=PACKAGE))
-    assert result.skipped == []
-    write_output(result.files, out)
-    sys.path.insert(0, str(out))
-    importlib.invalidate_caches()
-    try:
-        yield Build(out, importlib.import_module(PACKAGE), sorted(w.code for w in result.warnings))
-    finally:
-        sys.path.remove(str(out))
-        for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
-            del sys.modules[name]
+    with generated(specs, folder / "out", PACKAGE) as found:
+        yield found
 
 
 @pytest.fixture(scope="session")
