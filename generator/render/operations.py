@@ -164,7 +164,7 @@ def _body_arguments(
         for part in bodies[0].parts:
             if part.read_only:  # sent by the server only
                 continue
-            type_ = _part_annotation(part) if bodies[0].kind == "multipart" else None
+            type_ = file_annotation(part) if bodies[0].kind == "multipart" else None
             type_ = type_ or annotation(part.type, "models", validated=False)
             default = default_value(part.default, part.type, "models", enums)
             signature.add(part.py_name, type_, required=part.required, first=True, default=default)
@@ -189,7 +189,7 @@ def _body_arguments(
     return code("body"), len(bodies) > 1
 
 
-def _part_annotation(part: ir.BodyPart) -> Code | None:
+def file_annotation(part: ir.BodyPart) -> Code | None:
     """A multipart field that holds a file, or an array of them (`format: binary`, also through
     a `$ref`): what a file argument takes; None for any other field."""
     type_ = part.type.inner if isinstance(part.type, ir.NullableType) else part.type
