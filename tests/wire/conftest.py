@@ -25,7 +25,8 @@ from .specs import HEAD, SPECS
 
 PACKAGE = "wirepkg"
 BASE = "https://api.wire.test"
-# What the construct specs are expected to warn of (and nothing else).
+# What the construct specs are expected to warn of, besides operations that look like jobs
+# (`no-job-profile`: imports, exports): the invalid default of `defaults`.
 EXPECTED_WARNINGS = ["invalid-default"]
 
 

@@ -12,7 +12,7 @@ from types import ModuleType
 
 import pytest
 
-from .conftest import Wire, models_of
+from .conftest import EXPECTED_WARNINGS, Build, Wire, models_of
 
 
 def test_query_styles_and_explode(wire: Wire, pkg: ModuleType) -> None:
@@ -85,6 +85,10 @@ def test_unset_parameters_are_not_sent(wire: Wire) -> None:
     assert "X-Tags" not in wire.last.headers
     wire.run(lambda c: c.query_styles.items.list_items())
     assert wire.query == ""
+
+
+def test_the_construct_specs_warn_only_of_the_invalid_default(build: Build) -> None:
+    assert [code for code in build.warnings if code != "no-job-profile"] == EXPECTED_WARNINGS
 
 
 def test_defaults_are_in_the_signature_and_sent(wire: Wire, pkg: ModuleType) -> None:
