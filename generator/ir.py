@@ -241,13 +241,13 @@ class Encoding:
 
 @dataclass(frozen=True)
 class BodyPart:
-    """One field of a multipart or form body, passed as a keyword argument."""
+    """One field of a multipart or form body, passed as a keyword argument (a file is typed bytes:
+    `format: binary` and OpenAPI 3.1's binary `contentMediaType`/`contentEncoding`)."""
 
     wire_name: str
     py_name: str
     type: TypeRef
     required: bool
-    is_file: bool
     description: str = ""
     encoding: Encoding | None = None  # the media type's `encoding` entry for this field
     default: Default | None = None

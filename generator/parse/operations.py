@@ -356,7 +356,6 @@ class OperationParser:
                     py_name=scope.claim(naming.param_name(wire)),
                     type=type_,
                     required=wire in required,
-                    is_file=is_file,
                     description=description(prop),
                     encoding=_encoding(encodings.get(wire)),
                     default=default(self.schemas, prop, prop_doc, prop_at, f"field {wire!r}"),

@@ -193,7 +193,7 @@ def file_annotation(part: ir.BodyPart) -> Code | None:
     """A multipart field that holds a file, or an array of them (`format: binary`, also through
     a `$ref`): what a file argument takes; None for any other field."""
     type_ = part.type.inner if isinstance(part.type, ir.NullableType) else part.type
-    if part.is_file or type_ == _BYTES:
+    if type_ == _BYTES:
         return _FILE
     if isinstance(type_, ir.ListType) and type_.as_tuple is None and type_.item == _BYTES:
         return Code(f"list[{_FILE.text}]", _FILE.names)

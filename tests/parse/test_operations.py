@@ -304,9 +304,9 @@ def test_a_multipart_body_gives_one_part_per_property_files_as_bytes(tmp_path: P
     )
     assert body is not None and (body.kind, body.type) == ("multipart", None)
     assert body.parts == (
-        ir.BodyPart("file", "file", ir.PrimitiveType("bytes"), True, True),
-        ir.BodyPart("self", "self_", STR, False, False),
-        ir.BodyPart("size", "size", INT, False, False, "In bytes."),
+        ir.BodyPart("file", "file", ir.PrimitiveType("bytes"), True),
+        ir.BodyPart("self", "self_", STR, False),
+        ir.BodyPart("size", "size", INT, False, "In bytes."),
     )
 
 
@@ -318,7 +318,7 @@ def test_a_form_body_gives_parts(tmp_path: Path) -> None:
     )
     assert body is not None
     assert (body.kind, body.required) == ("form", False)
-    assert body.parts == (ir.BodyPart("name", "name", STR, False, False),)
+    assert body.parts == (ir.BodyPart("name", "name", STR, False),)
 
 
 def test_binary_and_text_bodies_are_told_by_their_kind(tmp_path: Path) -> None:
@@ -391,13 +391,12 @@ def test_every_media_type_a_body_offers_is_kept_in_document_order(tmp_path: Path
     # The default: the first JSON one (a vendor type kept as declared), the same object.
     assert operation.body is operation.bodies[3] and operation.body.type == INT
     multipart, form = operation.bodies[1], operation.bodies[2]
-    assert [(p.wire_name, p.type, p.is_file, p.encoding) for p in multipart.parts] == [
-        ("file", ir.PrimitiveType("bytes"), True, ir.Encoding(content_type="text/csv")),
-        ("tags", ir.ListType(STR), False, None),
+    assert [(p.wire_name, p.type, p.encoding) for p in multipart.parts] == [
+        ("file", ir.PrimitiveType("bytes"), ir.Encoding(content_type="text/csv")),
+        ("tags", ir.ListType(STR), None),
         (
             "meta",
             ir.ModelRef("CreateJobMultipartFormDataBodyMeta"),
-            False,
             ir.Encoding("application/json"),
         ),
     ]
