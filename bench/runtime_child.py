@@ -90,7 +90,7 @@ def floor_adapter() -> Any:
 def bench_parse(
     jobgen: Any, peer: Any, payload: bytes, runs: int, count: int
 ) -> dict[str, list[float]]:
-    from ep_jobs._models import adapter  # the runtime's own helper, as its client uses it
+    from ep_jobs._response import adapter  # the runtime's own helper, as its client uses it
 
     job_list_adapter = adapter(jobgen.JobList)
 

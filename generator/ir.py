@@ -241,13 +241,13 @@ class Encoding:
 
 @dataclass(frozen=True)
 class BodyPart:
-    """One field of a multipart or form body, passed as a keyword argument."""
+    """One field of a multipart or form body, passed as a keyword argument (a file is typed bytes:
+    `format: binary` and OpenAPI 3.1's binary `contentMediaType`/`contentEncoding`)."""
 
     wire_name: str
     py_name: str
     type: TypeRef
     required: bool
-    is_file: bool
     description: str = ""
     encoding: Encoding | None = None  # the media type's `encoding` entry for this field
     default: Default | None = None
@@ -263,11 +263,11 @@ class Body:
 
     content_type: str
     kind: BodyKind
-    type: (
-        TypeRef  # json: the body's type; binary: bytes; text: str; multipart/form: Any (see parts)
-    )
+    # json: the body's type; None for the others (binary: bytes, text: str, form and multipart:
+    # the fields in `parts`, as `kind` says)
+    type: TypeRef | None
     required: bool
-    parts: tuple[BodyPart, ...] = ()  # multipart/form: the fields, each a keyword argument
+    parts: tuple[BodyPart, ...] = ()  # multipart/form: the fields
     description: str = ""
 
 
@@ -286,14 +286,17 @@ class ResponseContent:
 
 @dataclass(frozen=True)
 class Response:
-    """One documented response of an operation: status, media type, body type."""
+    """One documented response of an operation: status and its media types with their types."""
 
     status: str  # "200", "2XX" or "default"
     description: str
-    type: TypeRef | None  # None: no JSON body (the first JSON media type's type)
-    content_type: str | None = None
     # Every media type documented, in document order (() for a response without a body).
     contents: tuple[ResponseContent, ...] = ()
+
+    @property
+    def json_type(self) -> TypeRef | None:
+        """The type of its first JSON media type (None: it documents no JSON body)."""
+        return next((c.type for c in self.contents if c.kind == "json"), None)
 
     @property
     def is_error(self) -> bool:
@@ -335,6 +338,9 @@ class Operation:
     # Every request body media type the operation accepts, in document order; `body` is one of
     # them (the same object).
     bodies: tuple[Body, ...] = ()
+    # The module-level constant that describes the operation to the runtime (`_GET_JOB`): unique
+    # among the API's operations.
+    descriptor: str = ""
 
     @property
     def success_responses(self) -> tuple[Response, ...]:

@@ -9,7 +9,7 @@ Rules (documented in README, "Naming"):
   becomes a placeholder (`field`, `Model`, `EMPTY`). The ambiguous `l`, `O` and `I` count as keywords.
 - Generated code must not shadow its own names, so these also get a trailing underscore: a field named
   like a type its annotations use (`str`, `int`, `list`, `datetime`, ...), a parameter named like
-  something a generated method body uses (`models`, `cast`, `to_json`, `max_items`, ...), and an API
+  something a generated method body uses (`models`, `deliver`, `to_json`, `max_items`, ...), and an API
   module named like an attribute of the client (`jobs`, `auth`, `request`, ...). Class names that the
   generated modules import (`APIModel`, `Field`, `Any`, `Literal`, ...) and the builtins' class names
   (`Warning`, `Exception`, ...) count as taken, so a schema named `Field` becomes `Field2`.
@@ -81,20 +81,12 @@ _MODULE_RESERVED = frozenset(
     | {"with_options", "parse", "request", "stream", "astream", "close", "aclose"}
 )
 # Names that annotations in a model's class body use: a field of the same name would shadow the type.
-_ANNOTATION_NAMES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "datetime"})
-# What generated resource modules may import from the runtime's `_models` and `_pagination`: their
-# `__all__` but the model base (a test holds the two to it), in the order isort writes them.
-MODELS_HELPERS = (
-    "FileContent",
-    "adapter",
-    "to_cookie",
-    "to_form",
-    "to_header",
-    "to_json",
-    "to_page_size",
-    "to_path",
-    "with_query",
+_ANNOTATION_NAMES = frozenset(
+    {"str", "int", "float", "bool", "bytes", "list", "dict", "datetime", "pydantic", "by_property"}
 )
+# What generated resource modules may import from the runtime's `_models` and `_pagination`: their
+# `__all__` but the model bases (a test holds the two to it), in the order isort writes them.
+MODELS_HELPERS = ("FileContent", "to_json", "to_page_size", "with_query")
 PAGINATION_HELPERS = ("paginate_async", "paginate_sync")
 # And from `_raw_response`: all of its `__all__` (the same test holds it to it), and `APIResponse`.
 RESPONSE_HELPERS = ("async_to_raw_response_wrapper", "deliver", "to_raw_response_wrapper")
@@ -110,7 +102,6 @@ _METHOD_NAMES = (
         "options",
         "body",
         "models",
-        "cast",
         "fetch",
         "items",
         "page",
@@ -199,7 +190,10 @@ _BUILTIN_CLASSES = frozenset(
 )
 # Class names the generated modules import or define at module level (models.py, resources.py).
 MODULE_LEVEL_NAMES = (
-    frozenset({"APIModel", "Annotated", "Any", "Enum", "Field", "IntEnum", "Literal", "StrEnum"})
+    frozenset(
+        {"APIModel", "APIRequestModel", "Annotated", "Any", "Enum", "Field", "IntEnum", "Literal"}
+        | {"PrefixItems", "StrEnum", "UTCDateTime"}
+    )
     | _BUILTIN_CLASSES
 )
 
@@ -244,7 +238,7 @@ def param_name(text: str) -> str:
 
 def method_name(text: str) -> str:
     name = snake(text, empty="call")
-    return name + "_" if name in {"with_raw_response"} else name
+    return name + "_" if name in {"with_raw_response", "with_streaming_response"} else name
 
 
 def module_name(text: str) -> str:

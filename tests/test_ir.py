@@ -62,7 +62,7 @@ def test_the_exporter_create_call_returns_an_array_of_jobs(project: Any) -> None
     create = next(op for op in exporter.operations if op.operation_id == "createJob")
     (response,) = create.success_responses
     assert response.status == "202"
-    model = next(m for m in exporter.models if m.name == response.type.name)  # type: ignore[union-attr]
+    model = next(m for m in exporter.models if m.name == response.json_type.name)  # type: ignore[union-attr]
     data = next(f for f in model.fields if f.wire_name == "data")
     assert type(data.type).__name__ == "ListType"
 

@@ -80,6 +80,8 @@ paths:
               properties:
                 file: {type: string, format: binary, description: The media file.}
                 label: {type: string, description: A label for the upload.}
+                extras: {type: array, items: {type: string, format: binary}, description: More.}
+                checksum: {type: string, readOnly: true}
       responses:
         '201':
           description: started
@@ -712,6 +714,8 @@ def test_each_create_documents_its_body(pkg: Any) -> None:
     assert "Upload a media file" in doc and "multipart/form-data" in doc
     assert "`file` (required, a file" in doc and "The media file." in doc
     assert "`label` (optional): A label for the upload." in doc
+    assert "`extras` (optional, a list of files (each bytes," in doc and "More." in doc
+    assert "checksum" not in doc  # read-only: not an argument
     transcodes_doc = " ".join(
         (inspect.getdoc(pkg.Client(auth="t").jobs.transcodes.create) or "").split()
     )

@@ -28,7 +28,10 @@ _GET_ITEMS: Final[Operation[models.ItemList]] = Operation(
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Generic, Literal, NamedTuple, TypeVar
@@ -49,6 +52,7 @@ from ._serialize import (
     multipart_parts,
     path_segment,
     read_content,
+    request_data,
     scalar,
 )
 
@@ -76,7 +80,8 @@ class Param:
     default the wire `name`). `style` defaults to the location's (`form` for query and cookie,
     `simple` for path and header), `explode` to true for `form` and false otherwise, as OpenAPI
     says. `media_type` is set for a parameter declared with `content` rather than `schema`: its
-    value is sent as that media type's text (JSON for a JSON type), encoded as a primitive.
+    value is sent as that media type's text (JSON for a JSON type), encoded as a primitive. A
+    `deprecated` parameter given a value warns (`DeprecationWarning`, at the caller's line).
     """
 
     name: str
@@ -86,6 +91,7 @@ class Param:
     explode: bool | None = None
     allow_reserved: bool = False
     media_type: str | None = None
+    deprecated: bool = False
 
     def __post_init__(self) -> None:
         styles = _STYLES.get(self.location)
@@ -110,8 +116,9 @@ class Param:
         style: Literal["simple", "label", "matrix"] = "simple",
         explode: bool = False,
         media_type: str | None = None,
+        deprecated: bool = False,
     ) -> Param:
-        return cls(name, "path", arg, style, explode, media_type=media_type)
+        return cls(name, "path", arg, style, explode, media_type=media_type, deprecated=deprecated)
 
     @classmethod
     def query(
@@ -123,20 +130,37 @@ class Param:
         explode: bool | None = None,
         allow_reserved: bool = False,
         media_type: str | None = None,
+        deprecated: bool = False,
     ) -> Param:
-        return cls(name, "query", arg, style, explode, allow_reserved, media_type)
+        return cls(name, "query", arg, style, explode, allow_reserved, media_type, deprecated)
 
     @classmethod
     def header(
-        cls, name: str, arg: str = "", *, explode: bool = False, media_type: str | None = None
+        cls,
+        name: str,
+        arg: str = "",
+        *,
+        explode: bool = False,
+        media_type: str | None = None,
+        deprecated: bool = False,
     ) -> Param:
-        return cls(name, "header", arg, "simple", explode, media_type=media_type)
+        return cls(
+            name, "header", arg, "simple", explode, media_type=media_type, deprecated=deprecated
+        )
 
     @classmethod
     def cookie(
-        cls, name: str, arg: str = "", *, explode: bool = True, media_type: str | None = None
+        cls,
+        name: str,
+        arg: str = "",
+        *,
+        explode: bool = True,
+        media_type: str | None = None,
+        deprecated: bool = False,
     ) -> Param:
-        return cls(name, "cookie", arg, "form", explode, media_type=media_type)
+        return cls(
+            name, "cookie", arg, "form", explode, media_type=media_type, deprecated=deprecated
+        )
 
     def content_value(self, value: object) -> object:
         """A `content` parameter's value as its media type's text; others as they are."""
@@ -213,8 +237,10 @@ class Body:
 class Content:
     """One documented response body: its type and media type.
 
-    JSON media types are validated into `type`; otherwise a `bytes` type gives the raw body, a `str`
-    type the decoded text, and any other type validates the text (`text/plain` holding a number).
+    JSON media types are validated into `type`, and so is a wildcard (`*/*`, `application/*`)
+    documented with a schema (a type other than `bytes` and `str`); otherwise a `bytes` type gives
+    the raw body, a `str` type the decoded text, and any other type validates the text
+    (`text/plain` holding a number).
     """
 
     type: Any
@@ -222,15 +248,22 @@ class Content:
     is_json: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "is_json", is_json_media_type(self.media_type))
+        is_json = is_json_media_type(self.media_type) or (
+            "*" in self.media_type and self.type not in (bytes, str)
+        )
+        object.__setattr__(self, "is_json", is_json)
 
 
 def _contents(documented: object) -> tuple[Content, ...]:
-    if isinstance(documented, Content):
-        return (documented,)
-    if isinstance(documented, tuple) and all(isinstance(c, Content) for c in documented):
-        return documented
-    return (Content(documented),)
+    """A response's media types: a tuple holds one per media type, a bare type standing for
+    `application/json` (as everywhere in `responses`)."""
+    if isinstance(documented, tuple):
+        return tuple(_content(item) for item in documented)
+    return (_content(documented),)
+
+
+def _content(documented: object) -> Content:
+    return documented if isinstance(documented, Content) else Content(documented)
 
 
 def _status_key(status: int | str) -> int | str:
@@ -265,20 +298,22 @@ class Operation(Generic[T]):
     """One operation, described once (see the module docstring); `T` is what `_call` returns.
 
     `responses` maps a status (`200`, `"2XX"`, `"default"`) to a type (JSON as `application/json`),
-    a `Content`, or a tuple of `Content`s (one per media type: the response's `Content-Type`
-    picks). `body` is one `Body` or several (the first is the default; `_call(content_type=...)`
-    picks another).
+    a `Content`, or a tuple of them (one per media type: the response's `Content-Type` picks).
+    `body` is one `Body` or several (the first is the default; `_call(content_type=...)` picks
+    another).
     """
 
     __slots__ = (
         "_base_headers",
         "_bodies",
         "_cookie",
+        "_deprecated_params",
         "_header",
         "_path_parts",
         "_query",
         "_responses",
         "accept",
+        "deprecated",
         "method",
         "params",
         "path",
@@ -292,10 +327,13 @@ class Operation(Generic[T]):
         params: Sequence[Param] = (),
         body: Body | Sequence[Body] | None = None,
         responses: Mapping[int | str, object] | None = None,
+        deprecated: bool = False,
     ) -> None:
         self.method = method.upper()
         self.path = path
         self.params = tuple(params)
+        self.deprecated = deprecated
+        self._deprecated_params = tuple(param for param in self.params if param.deprecated)
         self._bodies = (body,) if isinstance(body, Body) else tuple(body or ())
         self._responses = {
             _status_key(status): _contents(documented)
@@ -329,6 +367,8 @@ class Operation(Generic[T]):
     ) -> PreparedRequest:
         """The request for these argument values (keys: each `Param.arg`; a missing or None value
         is not sent, but a path parameter must have one) and this body."""
+        if self.deprecated or self._deprecated_params:
+            self._warn_deprecated(args)
         try:
             path = self._expand_path(args) if len(self._path_parts) > 1 else self.path
             query: list[tuple[str, str]] = []
@@ -373,6 +413,16 @@ class Operation(Generic[T]):
         if chosen.content_type is not None:
             headers["Content-Type"] = chosen.content_type
         return PreparedRequest(path, query, headers, content, files)
+
+    def _warn_deprecated(self, args: Mapping[str, object]) -> None:
+        if self.deprecated:
+            _warn_caller(f"{self.method} {self.path} is deprecated")
+        for param in self._deprecated_params:
+            if args.get(param.arg) is not None:
+                _warn_caller(
+                    f"the {param.location} parameter {param.name!r} of {self.method} {self.path} "
+                    "is deprecated"
+                )
 
     def _expand_path(self, args: Mapping[str, object]) -> str:
         parts = self._path_parts
@@ -433,9 +483,24 @@ class Operation(Generic[T]):
         return parsed
 
 
+_PACKAGE_FOLDER: Final = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _warn_caller(message: str) -> None:
+    """A `DeprecationWarning` at the first line outside this package: the code that called the
+    operation (through its method, raw-response wrapper or pager), where Python's default filters
+    show it once it is the user's `__main__` or a test runner shows them all."""
+    frame = sys._getframe(1)
+    level = 2
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE_FOLDER):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, DeprecationWarning, stacklevel=level)
+
+
 def _fields(body: object) -> Mapping[str, object]:
     if isinstance(body, pydantic.BaseModel):
-        return body.model_dump(by_alias=True, exclude_unset=True)
+        return request_data(body)
     if isinstance(body, Mapping):
         return body
     raise TypeError(f"a form or multipart body is a mapping of fields, not {type(body).__name__}")

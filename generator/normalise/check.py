@@ -494,7 +494,7 @@ class FamilyChecker:
         found = next(o for o in api.operations if o.method == op.method and o.path == op.path)
         models = {m.name: m for m in api.models}
         for response in found.success_responses:
-            type_ = unwrap(response.type)
+            type_ = unwrap(response.json_type)
             if isinstance(type_, ir.ModelRef):
                 return models.get(type_.name)
         return None

@@ -28,7 +28,7 @@ from ..diagnostics import Collector, InputError
 from ..load import Document, deeper_recursion
 from . import document
 from .discriminators import settle_discriminators
-from .names import ApiNames, ProjectNames, name_resources
+from .names import ApiNames, ProjectNames, name_descriptors, name_resources
 from .operations import OperationParser
 from .pagination import add_pagination
 from .resolver import Resolver
@@ -57,7 +57,7 @@ def _parse(doc: Document, names: ApiNames, version: str, report: Collector) -> i
     resolver = Resolver(doc, report)
     schemas = SchemaParser(doc, resolver, report)
     schemas.reserve_components()
-    operations = OperationParser(doc, resolver, schemas, report).parse()
+    operations = name_descriptors(OperationParser(doc, resolver, schemas, report).parse())
     schemas.build_components()
     document.skip_webhooks(doc, report)
     data = doc.data

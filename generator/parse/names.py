@@ -7,11 +7,13 @@
   segment) gets an attribute of the API group (snake_case, unique) and a class (`<Tag>Resource`,
   unique with its `Async` twin).
 
-Method names are made as operations are parsed; the pagination pass names the pager methods.
+Method names are made as operations are parsed; the pagination pass names the pager methods;
+`name_descriptors` names the module-level constant that describes each operation to the runtime.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -57,3 +59,14 @@ def name_resources(operations: Iterable[ir.Operation]) -> tuple[ir.Resource, ...
                 class_name=classes.claim(naming.class_name(tag, empty="Default"), "Resource"),
             )
     return tuple(resources.values())
+
+
+def name_descriptors(operations: Iterable[ir.Operation]) -> list[ir.Operation]:
+    """The operations with the names of their descriptors: `_` and the method's name in upper case
+    (`_GET_JOB`), unique among the API's operations (methods of different resources may share a
+    name) in document order. No other module-level name of `resources.py` starts with `_`."""
+    scope = naming.Scope()
+    return [
+        dataclasses.replace(operation, descriptor=scope.claim("_" + operation.py_name.upper()))
+        for operation in operations
+    ]

@@ -197,6 +197,8 @@ def parse_object(
         additional_type = parser.type(
             additional, doc, join_pointer(at, "additionalProperties"), name + "Value"
         )
+    elif additional is True or additional == {}:  # any further property, of any type
+        additional_type = ir.ANY
     parser.registry.add_model(
         ir.Model(
             name=name,

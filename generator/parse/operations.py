@@ -25,7 +25,14 @@ _JSON_TYPES = re.compile(r"^application/([\w.+-]*\+)?json(;.*)?$|^\*/\*$|^applic
 # Headers the client sets itself (auth and content negotiation): never method arguments.
 _SKIPPED_HEADERS = {"authorization", "content-type", "accept", "content-length", "user-agent"}
 # Names a generated method already uses for its own arguments.
-_METHOD_ARGUMENTS = frozenset({"self", "options", "body"})
+_METHOD_ARGUMENTS = frozenset({"self", "options", "body", "content_type"})
+# The styles OpenAPI allows in each location (the runtime refuses any other).
+_STYLES = {
+    "path": ("simple", "label", "matrix"),
+    "query": ("form", "spaceDelimited", "pipeDelimited", "deepObject"),
+    "header": ("simple",),
+    "cookie": ("form",),
+}
 _PLACEHOLDER = re.compile(r"{([^}]+)}")
 # A response's key: a status code, a range of them (`2XX`), or `default`.
 _STATUS = re.compile(r"^([1-5]\d\d|[1-5]XX|default)$", re.IGNORECASE)
@@ -78,11 +85,22 @@ class OperationParser:
                 )
                 self._operation = f"{method.upper()} {path}"
                 try:
+                    # Parameters and the fields of a form or multipart body are all arguments
+                    # of the method: one scope of names.
+                    arguments = naming.Scope(_METHOD_ARGUMENTS)
                     params = self._params(
-                        item_data.get("parameters") or [], item_pointer, op, pointer, path
+                        item_data.get("parameters") or [],
+                        item_pointer,
+                        op,
+                        pointer,
+                        path,
+                        arguments,
                     )
                     body, bodies = self._bodies(
-                        op.get("requestBody"), join_pointer(pointer, "requestBody"), op_id
+                        op.get("requestBody"),
+                        join_pointer(pointer, "requestBody"),
+                        op_id,
+                        arguments,
                     )
                     responses = self._responses(op.get("responses") or {}, pointer, op_id)
                 except InputError as error:
@@ -121,8 +139,10 @@ class OperationParser:
         op_data: dict[str, Any],
         pointer: str,
         path: str,
+        scope: naming.Scope,
     ) -> tuple[ir.Param, ...]:
-        """The path item's parameters and the operation's (which override them by name and place)."""
+        """The path item's parameters and the operation's (which override them by name and place),
+        named in `scope`."""
         merged: dict[tuple[str, str], tuple[dict[str, Any], str, Document]] = {}
         lists = (
             (shared, join_pointer(shared_pointer, "parameters")),
@@ -140,7 +160,6 @@ class OperationParser:
                     raise InputError("parameter needs `name` and `in`", doc.location(at), "invalid")
                 merged[(str(data["name"]), str(data["in"]))] = (data, at, doc)
         placeholders = _PLACEHOLDER.findall(path)
-        scope = naming.Scope(_METHOD_ARGUMENTS)
         params: list[ir.Param] = []
         for (name, where), (data, at, doc) in merged.items():
             location = doc.location(at)
@@ -186,6 +205,15 @@ class OperationParser:
                 self._skip(error, f"the {where} parameter {name!r} of {self._operation}")
                 continue
             style = data.get("style")
+            if isinstance(style, str) and style not in _STYLES[where]:
+                self.report.warn(
+                    f"style {style!r} is not one a {where} parameter may have "
+                    f"({', '.join(_STYLES[where])}); {name!r} is sent in the default style, "
+                    f"{_STYLES[where][0]!r}",
+                    doc.location(join_pointer(at, "style")),
+                    "param-style",
+                )
+                style = None
             explode = data.get("explode")
             params.append(
                 ir.Param(
@@ -232,10 +260,11 @@ class OperationParser:
 
     # ---------------------------------------------------------------------------------------- bodies
     def _bodies(
-        self, raw: Any, pointer: str, op_id: str
+        self, raw: Any, pointer: str, op_id: str, scope: naming.Scope
     ) -> tuple[ir.Body | None, tuple[ir.Body, ...]]:
         """The default request body (the one the client sends unless told otherwise) and every
-        media type the operation accepts, in document order (the default among them)."""
+        media type the operation accepts, in document order (the default among them); the fields
+        of a form or multipart body are named in `scope` (the method's arguments)."""
         if raw is None:
             return None, ()
         doc, at, data = self.resolver.follow(raw, self.doc, pointer)
@@ -246,13 +275,6 @@ class OperationParser:
             )
             return None, ()
         default_type = _choose_content(content)
-        for other in content:
-            if other != default_type:
-                self.report.warn(
-                    f"request body also accepts {other!r}; the client sends {default_type!r}",
-                    doc.location(join_pointer(at, "content", other)),
-                    "body-alternative",
-                )
         required = bool(data.get("required"))
         about = str(data.get("description") or "")
         bodies: dict[str, ir.Body] = {}
@@ -264,7 +286,14 @@ class OperationParser:
                 "" if media_type == default_type else naming.class_name(str(media_type))
             )
             bodies[media_type] = self._body(
-                str(media_type), media, doc, join_pointer(at, "content", media_type), hint + "Body"
+                str(media_type),
+                media,
+                doc,
+                join_pointer(at, "content", media_type),
+                hint + "Body",
+                # One form or multipart body is passed field by field; of several media
+                # types, each is one `body` argument, so their fields claim no names.
+                scope if len(content) == 1 else naming.Scope(_METHOD_ARGUMENTS),
             )
             bodies[media_type] = dataclasses.replace(
                 bodies[media_type], required=required, description=about
@@ -272,7 +301,13 @@ class OperationParser:
         return bodies[default_type], tuple(bodies[c] for c in content)
 
     def _body(
-        self, media_type: str, media: dict[str, Any], doc: Document, at: str, hint: str
+        self,
+        media_type: str,
+        media: dict[str, Any],
+        doc: Document,
+        at: str,
+        hint: str,
+        scope: naming.Scope,
     ) -> ir.Body:
         """The body of one media type (its `required` and description are the request body's)."""
         kind = _body_kind(media_type)
@@ -281,25 +316,28 @@ class OperationParser:
         if kind in ("multipart", "form"):
             encoding = media.get("encoding")
             parts = self._parts(
-                schema, doc, schema_at, hint, encoding if isinstance(encoding, dict) else {}
+                schema, doc, schema_at, hint, encoding if isinstance(encoding, dict) else {}, scope
             )
-            return ir.Body(media_type, kind, ir.ANY, False, parts)
-        if kind == "binary":
-            return ir.Body(media_type, kind, ir.PrimitiveType("bytes"), False)
-        if kind == "text":
-            return ir.Body(media_type, kind, ir.PrimitiveType("str"), False)
+            return ir.Body(media_type, kind, None, False, parts)
+        if kind in ("binary", "text"):
+            return ir.Body(media_type, kind, None, False)
         type_ = self.schemas.type(schema, doc, schema_at, hint) if schema is not None else ir.ANY
         return ir.Body(media_type, "json", type_, False)
 
     def _parts(
-        self, schema: Any, doc: Document, at: str, hint: str, encodings: dict[str, Any]
+        self,
+        schema: Any,
+        doc: Document,
+        at: str,
+        hint: str,
+        encodings: dict[str, Any],
+        scope: naming.Scope,
     ) -> tuple[ir.BodyPart, ...]:
-        """The fields of a multipart or form body, each a keyword argument (files as bytes)."""
+        """The fields of a multipart or form body (files as bytes), named in `scope`."""
         doc, at, schema = self.resolver.follow(schema, doc, at)
         properties, required, _ = object_parts(
             self.schemas, schema if isinstance(schema, dict) else {}, doc, at
         )
-        scope = naming.Scope(_METHOD_ARGUMENTS)
         parts: list[ir.BodyPart] = []
         for wire, (prop, prop_doc, prop_at) in properties.items():
             is_file = isinstance(prop, dict) and (
@@ -318,7 +356,6 @@ class OperationParser:
                     py_name=scope.claim(naming.param_name(wire)),
                     type=type_,
                     required=wire in required,
-                    is_file=is_file,
                     description=description(prop),
                     encoding=_encoding(encodings.get(wire)),
                     default=default(self.schemas, prop, prop_doc, prop_at, f"field {wire!r}"),
@@ -382,14 +419,7 @@ class OperationParser:
                     else ir.ANY
                 )
             contents.append(ir.ResponseContent(str(media_type), kind, type_))
-        first_json = next((c for c in contents if c.kind == "json"), None)
-        return ir.Response(
-            status,
-            str(data.get("description") or ""),
-            first_json.type if first_json is not None else None,
-            first_json.media_type if first_json is not None else next(iter(content), None),
-            tuple(contents),
-        )
+        return ir.Response(status, str(data.get("description") or ""), tuple(contents))
 
 
 def _choose_content(content: dict[str, Any]) -> str:

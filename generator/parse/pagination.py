@@ -35,8 +35,9 @@ def _with_pagination(
     if "page[offset]" not in query or "page[limit]" not in query:
         return operation
     for response in operation.success_responses:
-        if isinstance(response.type, ir.ModelRef) and response.type.name in models:
-            for field in models[response.type.name].fields:
+        type_ = response.json_type
+        if isinstance(type_, ir.ModelRef) and type_.name in models:
+            for field in models[type_.name].fields:
                 if field.wire_name == "data" and isinstance(field.type, ir.ListType):
                     pagination = ir.Pagination(
                         offset_param=query["page[offset]"].py_name,

@@ -103,7 +103,10 @@ class SchemaParser:
         key = (target_doc.path, pointer)
         named = self.registry.named.get(key)
         if named is not None and named.kind != "pending":
-            return ir.ModelRef(named.name) if named.kind == "model" else ir.EnumRef(named.name)
+            if named.kind == "enum":
+                return ir.EnumRef(named.name)
+            model = ir.ModelRef(named.name)
+            return ir.NullableType(model) if allows_null_untyped(target) else model
         if key in self.merging:
             raise InputError("circular $ref: " + self.cycle(key), doc.location(at), "ref-cycle")
         name = pointer.rsplit("/", 1)[-1]
@@ -149,7 +152,8 @@ class SchemaParser:
         if isinstance(kind, list):
             return self._type_array(schema, kind, doc, at, hint)
         if objects.is_object(schema):
-            return objects.parse_object(self, schema, doc, at, hint)
+            type_ = objects.parse_object(self, schema, doc, at, hint)
+            return ir.NullableType(type_) if allows_null_untyped(schema) else type_
         if kind == "array":
             return self._array(schema, doc, at, hint)
         if kind == "string":
@@ -217,3 +221,15 @@ class SchemaParser:
             "too-deep",
         )
         return ir.ANY
+
+
+def allows_null_untyped(schema: Any) -> bool:
+    """Whether `schema` is an object schema that names no `type`, so that JSON Schema lets any
+    value through, null included: the client reads it as its model (or map) or None. (Other values
+    would contradict the object it describes, and are refused to keep the model typed.)"""
+    return (
+        isinstance(schema, dict)
+        and "type" not in schema
+        and "allOf" not in schema
+        and ("properties" in schema or "additionalProperties" in schema)
+    )

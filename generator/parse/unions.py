@@ -108,4 +108,6 @@ def _mapped_class(parser: SchemaParser, target: Any, doc: Document, at: str) -> 
         type_ = parser.type({"$ref": ref}, doc, at, "")
     except InputError:
         return None
+    if isinstance(type_, ir.NullableType):  # a schema without `type` also allows null
+        type_ = type_.inner
     return type_.name if isinstance(type_, ir.ModelRef) else None

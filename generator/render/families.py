@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 
 from .. import ir, naming
-from .operations import operation_view
+from .operations import file_annotation, operation_view
 from .pysource import Code, code, docstring, py_str, string_body
 from .views import Argument, CreatorView, FamilyView
 
@@ -145,9 +145,24 @@ def _body_doc(operation: ir.Operation, api: str) -> list[str]:
         return [f"`body`: {shape}, sent as {body.content_type}. {body.description}".strip()]
     if body.kind in ("binary", "text"):
         return [f"`body`: the {body.content_type} content. {body.description}".strip()]
+    if len(operation.bodies) > 1:
+        media_types = ", ".join(b.content_type for b in operation.bodies)
+        return [
+            f"`body`: the {body.content_type} fields by name (or another media type's content, "
+            f"chosen by `content_type`: {media_types}). {body.description}".strip()
+        ]
     lines = [f"The {body.content_type} body, one argument per field:"]
     for part in body.parts:
-        what = "a file (bytes, a binary file, or `(name, content[, type])`)" if part.is_file else ""
+        if part.read_only:  # not an argument: only the server sends it
+            continue
+        file = file_annotation(part) if body.kind == "multipart" else None
+        what = (
+            ""
+            if file is None
+            else "a file (bytes, a binary file, or `(name, content[, type])`)"
+            if not file.text.startswith("list[")
+            else "a list of files (each bytes, a binary file, or `(name, content[, type])`)"
+        )
         need = "required" if part.required else "optional"
         lines.append(
             f"`{part.py_name}` ({need}{', ' + what if what else ''}): {part.description}".rstrip(

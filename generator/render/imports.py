@@ -17,27 +17,31 @@ from .pysource import names_of
 from .views import ApiView, Argument, EnumView, FamilyView, ModelView, ProfileView, ResourceView
 
 _TYPING = ("Annotated", "Any", "Literal")
+_TYPES = (".._types", ("PrefixItems", "UTCDateTime", "by_property"))
 _StdImports = list[tuple[str, tuple[str, ...]]]  # (module, names; () for `import module`)
 _MODEL_IMPORTS: list[_StdImports] = [
     [("datetime", ()), ("enum", ("Enum", "IntEnum", "StrEnum")), ("typing", _TYPING)],
-    [("pydantic", ("Field",))],
-    [(".._models", ("APIModel",))],
+    [("pydantic", ()), ("pydantic", ("Field",))],
+    [(".._models", ("APIModel", "APIRequestModel")), _TYPES],
 ]
 _RESOURCE_IMPORTS: list[_StdImports] = [
     [
         ("datetime", ()),
-        ("collections.abc", ("AsyncIterator", "Iterator")),
+        ("collections.abc", ("AsyncIterator", "Iterator", "Mapping")),
+        ("contextlib", ("AbstractAsyncContextManager", "AbstractContextManager")),
         ("functools", ("cached_property",)),
-        ("typing", (*_TYPING, "cast")),
+        ("typing", ("IO", "Annotated", "Any", "Final", "Literal")),
     ],
-    [("pydantic", ("Field",))],
+    [("pydantic", ()), ("pydantic", ("Field",))],
     [
         (".._base_client", ("AsyncAPIClient", "RequestOptions", "SyncAPIClient")),
         (".._filters", ("Filter",)),
         (".._models", naming.MODELS_HELPERS),
+        (".._operation", ("Body", "Content", "Encoding", "Operation", "Param")),
         (".._pagination", naming.PAGINATION_HELPERS),
         (".._raw_response", naming.RESPONSE_HELPERS),
-        (".._response", ("APIResponse",)),
+        (".._response", ("APIResponse", "AsyncStreamedResponse", "StreamedResponse")),
+        _TYPES,
         (".", ("models",)),
     ],
 ]
@@ -89,8 +93,7 @@ def model_imports(models: list[ModelView], enums: list[EnumView]) -> str:
             used |= f.annotation.names
             if f.default is not None:
                 used |= f.default.names
-    if models:
-        used.add("APIModel")
+    used.update(model.base for model in models)
     if any(model.extra_annotation for model in models):
         used.add("Field")  # `__pydantic_extra__: ... = Field(init=False)`
     return _import_block(_MODEL_IMPORTS, used)
@@ -111,12 +114,12 @@ def resource_imports(resources: list[ResourceView]) -> str:
     if resources:  # `with_raw_response`, and its class's wrappers
         used.update(("cached_property", "to_raw_response_wrapper", "async_to_raw_response_wrapper"))
     for op in (op for resource in resources for op in resource.operations):
-        used.add("deliver")
-        if op.returns_value:
-            used.add("cast")
+        used.update(("deliver", "Final"))
         used |= _argument_names(op.positional) | _argument_names(op.keyword)
-        used |= names_of([op.path, op.path_params, op.query, op.headers, op.json_body])
-        used |= names_of([op.form_data, op.files, op.content, op.return_type, op.adapters])
+        used |= names_of([op.return_type, op.descriptor_type, op.descriptor_value, op.call])
+        if op.streams:
+            used.update(("AbstractContextManager", "AbstractAsyncContextManager"))
+            used.update(("StreamedResponse", "AsyncStreamedResponse"))
         if op.pager is not None:
             used.update(("APIResponse", "AsyncIterator", "Iterator", "with_query", "to_page_size"))
             used.update(naming.PAGINATION_HELPERS)

@@ -7,7 +7,7 @@ from pathlib import Path
 from .. import ir
 from . import imports
 from .families import family_names, family_views
-from .models import enum_view, forward_references, model_view
+from .models import directions, enum_view, forward_references, model_view
 from .operations import resource_views
 from .profiles import profile_literal
 from .pysource import comment, docstring, docstring_body
@@ -16,7 +16,9 @@ from .views import ApiView, PackageView, ProfileView
 
 
 def api_view(api: ir.Api) -> ApiView:
-    models = [model_view(m) for m in api.models]
+    travels = directions(api)
+    enums_by_name = {e.name: e for e in api.enums}
+    models = [model_view(m, travels[m.name], enums_by_name) for m in api.models]
     enums = [enum_view(e) for e in api.enums]
     resources = resource_views(api)
     title = f"{api.title} ({api.version})" if api.version else api.title

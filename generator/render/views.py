@@ -43,6 +43,7 @@ class ModelView:
     doc: str
     fields: list[FieldView]
     extra_annotation: Code | None = None  # typed additionalProperties
+    base: str = "APIModel"  # or "APIRequestModel" (see render.models)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ class EnumView:
 
 @dataclass(frozen=True)
 class OperationView:
-    """An operation's method as the template writes it (its raw form wraps it)."""
+    """An operation's method as the template writes it (its raw form wraps it), and the module-level
+    descriptor it passes to the runtime (`descriptor: descriptor_type = descriptor_value`)."""
 
     name: str
     doc: str
@@ -74,17 +76,14 @@ class OperationView:
     keyword: list[Argument]  # after `*`: required ones first
     method: str
     path: Code  # the path template, a string literal
-    path_params: Code | None  # the request's arguments; None: not given
-    query: Code | None
-    headers: Code | None
-    json_body: Code | None
-    form_data: Code | None
-    files: Code | None
-    content: Code | None  # a raw (bytes or text) body
     return_type: Code
     returns_value: bool  # False: the return type is None
-    adapters: Code
     deprecated: bool
+    descriptor: str  # the constant's name (`_GET_JOB`)
+    descriptor_type: Code  # `Operation[...]`
+    descriptor_value: Code  # `Operation("GET", ...)`
+    call: Code  # the arguments of `client._call(...)`: descriptor, values, options
+    streams: bool  # a success response is binary or text: it has a streaming form
     pager: PagerView | None = None
 
 

@@ -43,6 +43,9 @@ What the table leaves open is settled so:
   are never percent-encoded (RFC 6570 encoding was never meant for headers); cookie values are.
 - Cookies are `name=value` pairs joined by `; ` (an exploded array repeats the name), all of an
   operation's cookie parameters in one `Cookie` header.
+- A model is sent by alias with the fields that were set, except those the spec marks `readOnly`
+  (`json_schema_extra={"readOnly": True}`): the server sets them, so a model read from a response
+  can be sent back as it is.
 
 Bodies: `application/x-www-form-urlencoded` fields use the query rules (each field's encoding
 style, `form` with `explode: true` by default); `multipart/form-data` fields become parts (see
@@ -53,6 +56,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 import json
 import mimetypes
 import os
@@ -79,6 +83,7 @@ __all__ = [
     "pct",
     "pct_reserved",
     "read_content",
+    "request_data",
     "scalar",
     "to_json",
 ]
@@ -142,10 +147,11 @@ def aware_datetime(value: datetime.datetime) -> datetime.datetime:
 
 
 def to_json(value: Any) -> Any:
-    """A value as JSON-ready data: models by alias without unset fields, enums by value, dates in
-    ISO 8601 (a naive datetime raises `NaiveDatetimeError`), other types as pydantic writes them."""
+    """A value as JSON-ready data: models by alias without unset or read-only fields, enums by
+    value, dates in ISO 8601 (a naive datetime raises `NaiveDatetimeError`), other types as pydantic
+    writes them."""
     if isinstance(value, pydantic.BaseModel):
-        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        return request_data(value, json=True)
     # bool is an int; enums with a str or int mixin are handled below
     if isinstance(value, str | int | float | None) and not isinstance(value, enum.Enum):
         return value
@@ -160,6 +166,55 @@ def to_json(value: Any) -> Any:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return pydantic_core.to_jsonable_python(value)  # UUID, Decimal, sets, dataclasses, ...
+
+
+def request_data(
+    model: pydantic.BaseModel, *, json: bool = False, exclude_none: bool = False
+) -> dict[str, Any]:
+    """What a request sends of `model`: its fields by alias, those never set and those the server
+    sets (`readOnly`) left out, nested models included; JSON-ready with `json`."""
+    return model.model_dump(
+        mode="json" if json else "python",
+        by_alias=True,
+        exclude_unset=True,
+        exclude_none=exclude_none,
+        exclude=_read_only_set(model),
+    )
+
+
+def _read_only_set(model: pydantic.BaseModel) -> dict[Any, Any] | None:
+    """pydantic's `exclude` for the read-only fields set in `model` and in the values under it."""
+    read_only = _read_only_fields(type(model))
+    found: dict[Any, Any] = {}
+    for name in model.model_fields_set:
+        if name in read_only:
+            found[name] = True
+        else:
+            nested = _read_only_under(getattr(model, name, None))
+            if nested:
+                found[name] = nested
+    return found or None
+
+
+def _read_only_under(value: object) -> dict[Any, Any] | None:
+    if isinstance(value, pydantic.BaseModel):
+        return _read_only_set(value)
+    if isinstance(value, list | tuple):
+        items = {index: _read_only_under(item) for index, item in enumerate(value)}
+    elif isinstance(value, dict):
+        items = {key: _read_only_under(item) for key, item in value.items()}
+    else:
+        return None
+    return {key: nested for key, nested in items.items() if nested} or None
+
+
+@functools.cache
+def _read_only_fields(model: type[pydantic.BaseModel]) -> frozenset[str]:
+    return frozenset(
+        name
+        for name, info in model.model_fields.items()
+        if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("readOnly")
+    )
 
 
 def json_text(value: object) -> str:
@@ -192,7 +247,7 @@ def _properties(value: object) -> Iterator[tuple[str, object]]:
     """An object's properties by wire name, None values left out."""
     items: Mapping[Any, Any]
     if isinstance(value, pydantic.BaseModel):
-        items = value.model_dump(by_alias=True, exclude_unset=True, exclude_none=True)
+        items = request_data(value, exclude_none=True)
     else:
         items = value  # type: ignore[assignment]
     for key, item in items.items():

@@ -302,11 +302,11 @@ def test_a_multipart_body_gives_one_part_per_property_files_as_bytes(tmp_path: P
                       self: {type: string}
                       size: {type: integer, description: In bytes.}""",
     )
-    assert body is not None and (body.kind, body.type) == ("multipart", ir.ANY)
+    assert body is not None and (body.kind, body.type) == ("multipart", None)
     assert body.parts == (
-        ir.BodyPart("file", "file", ir.PrimitiveType("bytes"), True, True),
-        ir.BodyPart("self", "self_", STR, False, False),
-        ir.BodyPart("size", "size", INT, False, False, "In bytes."),
+        ir.BodyPart("file", "file", ir.PrimitiveType("bytes"), True),
+        ir.BodyPart("self", "self_", STR, False),
+        ir.BodyPart("size", "size", INT, False, "In bytes."),
     )
 
 
@@ -318,21 +318,19 @@ def test_a_form_body_gives_parts(tmp_path: Path) -> None:
     )
     assert body is not None
     assert (body.kind, body.required) == ("form", False)
-    assert body.parts == (ir.BodyPart("name", "name", STR, False, False),)
+    assert body.parts == (ir.BodyPart("name", "name", STR, False),)
 
 
-def test_binary_and_text_bodies_are_bytes_and_str(tmp_path: Path) -> None:
+def test_binary_and_text_bodies_are_told_by_their_kind(tmp_path: Path) -> None:
     (tmp_path / "binary").mkdir()
     (tmp_path / "text").mkdir()
     binary = _body(tmp_path / "binary", "application/octet-stream: {}")
     text = _body(tmp_path / "text", "text/csv: {schema: {type: string}}")
-    assert binary == ir.Body(
-        "application/octet-stream", "binary", ir.PrimitiveType("bytes"), True, (), "What to start."
-    )
-    assert text == ir.Body("text/csv", "text", STR, True, (), "What to start.")
+    assert binary == ir.Body("application/octet-stream", "binary", None, True, (), "What to start.")
+    assert text == ir.Body("text/csv", "text", None, True, (), "What to start.")
 
 
-def test_a_body_with_alternatives_sends_json_and_warns_of_the_rest(tmp_path: Path) -> None:
+def test_a_body_with_alternatives_sends_json_by_default(tmp_path: Path) -> None:
     parsed = parse_paths(
         tmp_path,
         f"""
@@ -349,11 +347,8 @@ def test_a_body_with_alternatives_sends_json_and_warns_of_the_rest(tmp_path: Pat
     )
     body = parsed.operation("createJob").body
     assert body is not None and (body.content_type, body.type) == ("application/json", INT)
-    assert [w.location.pointer.rsplit("/", 1)[-1] for w in parsed.report.warnings] == [
-        "text~1plain",
-        "multipart~1form-data",
-    ]
-    assert parsed.warnings == ["body-alternative", "body-alternative"]
+    # The others are offered too (a `content_type` argument), so there is nothing to warn of.
+    assert parsed.warnings == []
 
 
 def test_every_media_type_a_body_offers_is_kept_in_document_order(tmp_path: Path) -> None:
@@ -396,13 +391,12 @@ def test_every_media_type_a_body_offers_is_kept_in_document_order(tmp_path: Path
     # The default: the first JSON one (a vendor type kept as declared), the same object.
     assert operation.body is operation.bodies[3] and operation.body.type == INT
     multipart, form = operation.bodies[1], operation.bodies[2]
-    assert [(p.wire_name, p.type, p.is_file, p.encoding) for p in multipart.parts] == [
-        ("file", ir.PrimitiveType("bytes"), True, ir.Encoding(content_type="text/csv")),
-        ("tags", ir.ListType(STR), False, None),
+    assert [(p.wire_name, p.type, p.encoding) for p in multipart.parts] == [
+        ("file", ir.PrimitiveType("bytes"), ir.Encoding(content_type="text/csv")),
+        ("tags", ir.ListType(STR), None),
         (
             "meta",
             ir.ModelRef("CreateJobMultipartFormDataBodyMeta"),
-            False,
             ir.Encoding("application/json"),
         ),
     ]
@@ -462,13 +456,13 @@ def test_several_success_responses_are_named_by_status(tmp_path: Path) -> None:
           post:
             operationId: createJob
             responses:
-              '200': {description: Exists, content: {application/json: {schema: {properties: {a: {type: string}}}}}}
-              '201': {description: Made, content: {application/json: {schema: {properties: {b: {type: string}}}}}}
-              '404': {description: Gone, content: {application/json: {schema: {properties: {c: {type: string}}}}}}
+              '200': {description: Exists, content: {application/json: {schema: {type: object, properties: {a: {type: string}}}}}}
+              '201': {description: Made, content: {application/json: {schema: {type: object, properties: {b: {type: string}}}}}}
+              '404': {description: Gone, content: {application/json: {schema: {type: object, properties: {c: {type: string}}}}}}
         """,
     )
     responses = parsed.operation("createJob").responses
-    assert [(r.status, r.description, r.type) for r in responses] == [
+    assert [(r.status, r.description, r.json_type) for r in responses] == [
         ("200", "Exists", ir.ModelRef("CreateJobResponse200")),
         ("201", "Made", ir.ModelRef("CreateJobResponse201")),
         ("404", "Gone", ir.ModelRef("CreateJobResponse404")),
@@ -491,16 +485,16 @@ def test_one_success_response_and_responses_that_are_not_json(tmp_path: Path) ->
           get:
             operationId: listJobs
             responses:
-              '200': {description: Jobs, content: {application/json: {schema: {properties: {a: {type: string}}}}}}
+              '200': {description: Jobs, content: {application/json: {schema: {type: object, properties: {a: {type: string}}}}}}
         """,
     )
-    assert [(r.status, r.type, r.content_type) for r in parsed.operation("getFile").responses] == [
-        ("200", None, "text/csv"),
-        ("202", ir.ANY, "application/json"),
-        ("204", None, None),
+    assert [(r.status, r.json_type, r.contents) for r in parsed.operation("getFile").responses] == [
+        ("200", None, (ir.ResponseContent("text/csv", "text", STR),)),
+        ("202", ir.ANY, (ir.ResponseContent("application/json", "json", ir.ANY),)),
+        ("204", None, ()),
     ]
     (jobs,) = parsed.operation("listJobs").responses
-    assert jobs.type == ir.ModelRef("ListJobsResponse")
+    assert jobs.json_type == ir.ModelRef("ListJobsResponse")
 
 
 def test_every_media_type_of_a_response_is_typed(tmp_path: Path) -> None:
@@ -534,11 +528,8 @@ def test_every_media_type_of_a_response_is_typed(tmp_path: Path) -> None:
             "application/json", "json", ir.ModelRef("GetExportResponseApplicationJson")
         ),
     )
-    # The first JSON media type stays the response's type (what the client reads today).
-    assert (ok.type, ok.content_type) == (
-        ir.ModelRef("GetExportResponse"),
-        "application/vnd.api+json",
-    )
+    # The first JSON media type is the response's JSON type (the job profiles read it).
+    assert ok.json_type == ir.ModelRef("GetExportResponse")
     assert not ok.is_error and refused.is_error
     assert refused.contents == (
         ir.ResponseContent("application/json", "json", ir.ModelRef("GetExportResponse4XX")),
@@ -567,7 +558,7 @@ def test_a_response_reached_through_a_chain_of_refs_keeps_its_body(tmp_path: Pat
         """.replace("\n        ", "\n"),
     )
     (response,) = parsed.operation("listJobs").responses
-    assert (response.type, response.description) == (INT, "The jobs.")
+    assert (response.json_type, response.description) == (INT, "The jobs.")
 
 
 def test_a_response_key_that_is_not_a_status_code_is_skipped_and_named(tmp_path: Path) -> None:
@@ -704,3 +695,67 @@ def test_webhooks_are_skipped_and_reported(tmp_path: Path) -> None:
     assert parsed.api.operations == ()
     (skipped,) = parsed.report.skipped
     assert (skipped.code, skipped.location.pointer) == ("webhook", "/webhooks/jobDone")
+
+
+def test_parameters_and_form_fields_are_named_in_one_scope(tmp_path: Path) -> None:
+    parsed = parse_paths(
+        tmp_path,
+        f"""
+        /uploads:
+          post:
+            operationId: upload
+            parameters:
+              - {{name: name, in: query, schema: {{type: string}}}}
+              - {{name: content_type, in: query, schema: {{type: string}}}}
+            requestBody:
+              content:
+                multipart/form-data:
+                  schema: {{type: object, properties: {{name: {{type: string}}, body: {{type: string}}}}}}
+            {NO_CONTENT}
+        """,
+    )
+    operation = parsed.operation("upload")
+    assert [p.py_name for p in operation.params] == ["name", "content_type_2"]
+    assert operation.body is not None
+    assert [part.py_name for part in operation.body.parts] == ["name_2", "body_"]
+
+
+def test_a_style_the_location_does_not_allow_is_dropped_with_a_warning(tmp_path: Path) -> None:
+    parsed = parse_paths(
+        tmp_path,
+        f"""
+        /items/{{id}}:
+          get:
+            operationId: getItem
+            parameters:
+              - {{name: id, in: path, required: true, style: form, schema: {{type: string}}}}
+              - {{name: tags, in: query, style: pipeDelimited, schema: {{type: array, items: {{type: string}}}}}}
+            {NO_CONTENT}
+        """,
+    )
+    assert [(p.wire_name, p.style) for p in parsed.operation("getItem").params] == [
+        ("id", None),
+        ("tags", "pipeDelimited"),
+    ]
+    assert parsed.warning("param-style") == (
+        "#/paths/~1items~1{id}/get/parameters/0/style: style 'form' is not one a path parameter "
+        "may have (simple, label, matrix); 'id' is sent in the default style, 'simple'"
+    )
+
+
+def test_each_operation_has_a_descriptor_name_unique_in_its_api(tmp_path: Path) -> None:
+    parsed = parse_paths(
+        tmp_path,
+        f"""
+        /a:
+          get: {{operationId: list, tags: [a], {NO_CONTENT.strip()}}}
+        /b:
+          get: {{operationId: list, tags: [b], {NO_CONTENT.strip()}}}
+          post: {{operationId: import, tags: [b], {NO_CONTENT.strip()}}}
+        """,
+    )
+    assert [(op.py_name, op.descriptor) for op in parsed.api.operations] == [
+        ("list", "_LIST"),
+        ("list", "_LIST_2"),
+        ("import_", "_IMPORT_"),
+    ]

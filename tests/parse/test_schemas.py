@@ -582,6 +582,53 @@ def test_typed_additional_properties_beside_properties_is_the_models_extra(tmp_p
     assert [f.wire_name for f in parsed.model("Job").fields] == ["id"]
 
 
+def test_additional_properties_true_beside_properties_is_an_untyped_extra(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Open:
+          type: object
+          properties: {id: {type: string}}
+          additionalProperties: true
+        AlsoOpen:
+          type: object
+          properties: {id: {type: string}}
+          additionalProperties: {}
+        Closed:
+          type: object
+          properties: {id: {type: string}}
+        """,
+    )
+    assert parsed.model("Open").additional == ir.ANY
+    assert parsed.model("AlsoOpen").additional == ir.ANY
+    assert parsed.model("Closed").additional is None
+
+
+def test_an_object_schema_without_a_type_also_allows_null(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Untyped:
+          properties: {id: {type: string}}
+        Typed:
+          type: object
+          properties:
+            untyped: {$ref: '#/components/schemas/Untyped'}
+            again: {$ref: '#/components/schemas/Untyped'}
+            inline: {properties: {a: {type: string}}}
+            map: {additionalProperties: {type: integer}}
+            merged: {allOf: [{$ref: '#/components/schemas/Typed'}, {properties: {b: {type: string}}}]}
+        """,
+    )
+    untyped = ir.NullableType(ir.ModelRef("Untyped"))
+    assert parsed.field("Typed", "untyped").type == untyped
+    assert parsed.field("Typed", "again").type == untyped  # the class was built by then
+    assert parsed.field("Typed", "inline").type == ir.NullableType(ir.ModelRef("TypedInline"))
+    assert parsed.field("Typed", "map").type == ir.NullableType(ir.DictType(INT))
+    # allOf with a typed part: an object, whatever the other parts say.
+    assert parsed.field("Typed", "merged").type == ir.ModelRef("TypedMerged")
+
+
 # -------------------------------------------------------------------------------------------- arrays
 def test_arrays_of_refs_and_of_anything(tmp_path: Path) -> None:
     parsed = parse_schemas(

@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime
 import enum
 import urllib.parse
+import warnings
+from pathlib import Path
 from typing import Any
 
 import pydantic
 import pytest
+from rt_pkg import _operation as operation_module
 from rt_pkg._filters import eq, gt
 from rt_pkg._models import APIModel
 from rt_pkg._operation import Operation, Param
@@ -403,3 +406,36 @@ def test_declarations_the_spec_does_not_allow_are_refused() -> None:
         Param("id", "header", style="deepObject")
     with pytest.raises(ValueError, match="no path parameter 'id' is declared"):
         Operation("GET", "/items/{id}")
+
+
+# -- deprecation -----------------------------------------------------------------------------------
+
+
+def test_a_deprecated_operation_and_parameter_warn_at_the_callers_line(wire: Wire) -> None:
+    operation = Operation(
+        "GET",
+        "/old",
+        params=[Param.query("since", deprecated=True), Param.query("limit")],
+        deprecated=True,
+    )
+    with pytest.warns(DeprecationWarning) as caught:
+        wire.call(operation, {"limit": 5})
+    assert [str(w.message) for w in caught] == ["GET /old is deprecated"]
+    with pytest.warns(DeprecationWarning) as caught:
+        wire.call(operation, {"since": "2024-01-01"})
+    assert [str(w.message) for w in caught] == [
+        "GET /old is deprecated",
+        "the query parameter 'since' of GET /old is deprecated",
+    ]
+    # Attributed to the first frame outside the runtime package (here the test harness, or for the
+    # async client the event loop that runs the call).
+    runtime = Path(operation_module.__file__).parent
+    assert all(runtime not in Path(w.filename).parents for w in caught)
+    assert {Path(w.filename).name for w in caught} <= {"conftest.py", "events.py"}
+
+
+def test_a_deprecated_parameter_left_unset_does_not_warn(wire: Wire) -> None:
+    operation = Operation("GET", "/items", params=[Param.query("old", deprecated=True)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        wire.call(operation, {"old": None})

@@ -116,7 +116,7 @@ def test_a_typed_text_response_is_validated(wire: Wire) -> None:
 def test_json_into_the_documented_model(wire: Wire) -> None:
     wire.respond(200, json={"id": "j1", "extra": True})
     result = wire.call(Operation("GET", "/job", responses={200: Job}))
-    assert result.parsed == Job(id="j1", extra=True)
+    assert result.parsed == Job.model_validate({"id": "j1", "extra": True})
     wire.respond(200, json={"nope": 1})
     with pytest.raises(ResponseValidationError, match="id: Field required"):
         wire.call(Operation("GET", "/job", responses={200: Job}))
