@@ -110,16 +110,34 @@ components:
         source: {type: string}
     Transcode:
       type: object
-      required: [id, meta]
+      required: [id, meta, preset, attempts, priority, owner_id, settings, outputs]
       properties:
         id: {type: string}
         preset: {type: string}
         description: {type: string, description: What happened (filled on success too).}
+        attempts: {type: integer}
+        priority: {type: string, enum: [normal, high]}
+        owner_id: {type: string, format: uuid}
+        outputs: {type: array, items: {type: string}}
+        settings:
+          type: object
+          required: [codec, bitrate, two_pass, window]
+          properties:
+            codec: {type: string, enum: [h264, hevc]}
+            bitrate: {type: number}
+            two_pass: {type: boolean}
+            window:
+              type: object
+              required: [opens_at]
+              properties:
+                opens_at: {type: string, format: date-time}
         meta:
           type: object
+          required: [status, created_at, updated_at]
           properties:
             status: {type: string, enum: [QUEUED, IN_PROGRESS, COMPLETED, FAILED]}
             created_at: {type: string, format: date-time}
+            updated_at: {type: string, format: date-time, nullable: true}
     TranscodeEnvelope:
       type: object
       properties:
@@ -249,11 +267,11 @@ jobs:
       status: meta.status
       created_at: meta.created_at
       error: description
-    statuses:
-      pending: [QUEUED]
-      running: [IN_PROGRESS]
-      succeeded: [COMPLETED]
-      failed: [FAILED]
+    statuses:                      # the spec spells them QUEUED, IN_PROGRESS...
+      pending: [queued]
+      running: [in_progress]
+      succeeded: [completed]
+      failed: [failed]
 
   - name: uploads
     api: media
@@ -413,6 +431,45 @@ def test_a_job_object_without_a_type_is_read_and_served_without_one(
     assert job.model is not None and job.model.preset == "4k"  # the spec's own model
     done = client.jobs.transcodes.wait(job, timeout=600)
     assert done.status is pkg.JobStatus.SUCCEEDED and done.raw_status == "COMPLETED"
+
+
+# -- a fake faithful to the spec ----------------------------------------------------------------------
+
+
+def test_the_fake_fills_every_field_the_spec_requires_from_its_type(
+    pkg: Any, client: Blocking, server: Any
+) -> None:
+    job = client.jobs.transcodes.create(body={"preset": "4k"})
+    raw = job.raw
+    # Values made from the field types: the first enum value, zero, false, an empty array, a
+    # uuid, timestamps; nested objects get their own required fields.
+    assert (raw["attempts"], raw["priority"], raw["outputs"]) == (0, "normal", [])
+    assert str(pkg.media.models.Transcode.model_validate(raw).owner_id) == raw["owner_id"]
+    assert len(raw["owner_id"]) == 36
+    assert raw["settings"]["codec"] == "h264" and raw["settings"]["two_pass"] is False
+    assert raw["settings"]["window"]["opens_at"].startswith("2024-01-01T")
+    assert "updated_at" in raw["meta"]
+    # The spec's own model, strictly: pydantic accepts the object as sent at every step.
+    snapshots = [job, *client.jobs.transcodes.watch(job, timeout=600)]
+    for snapshot in snapshots:
+        assert snapshot.model is not None, snapshot.raw
+        pkg.media.models.Transcode.model_validate(snapshot.raw, strict=False)
+    other = client.jobs.transcodes.create(body={"preset": "4k"})
+    assert other.raw["owner_id"] != raw["owner_id"]  # ids differ from job to job
+
+
+def test_the_fake_spells_status_words_as_the_spec_does(
+    pkg: Any, client: Blocking, server: Any
+) -> None:
+    # The profile maps `in_progress`; the spec's enum says `IN_PROGRESS`, and so does the fake.
+    assert "in_progress" in client.jobs.profiles["transcodes"].statuses
+    server.script_next("transcodes", ["queued", "running", "failed"])
+    job = client.jobs.transcodes.create(body={"preset": "4k"})
+    words = [job.raw_status] + [j.raw_status for j in client.jobs.transcodes.watch(job)]
+    assert words == ["QUEUED", "IN_PROGRESS", "FAILED"]
+    assert server.job(job.id).raw_status == "FAILED"
+    listed = server.add_job("transcodes", status_script=["completed"])
+    assert server.response_body(listed)["data"]["meta"]["status"] == "COMPLETED"
 
 
 # -- cancel by DELETE: a cancelled snapshot, then the job is gone -------------------------------------

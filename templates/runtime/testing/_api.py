@@ -13,6 +13,7 @@ from .._job_model import Endpoint, JobProfile, JobStatus
 from .._job_vocabulary import status_key
 from ._responses import phrase
 from ._shapes import ABSENT, ApiShape, error_status_type, is_list, model_field, response_models
+from ._values import words_at
 
 _DEFAULT_SCRIPT: Final = ("pending", "running", "succeeded")
 
@@ -53,9 +54,16 @@ class SimulatedApi:
             else model_field(list_model, "meta") is not ABSENT
         )
         self.error_status = shape.error_status or error_status_type(profile) or "int"
+        # The spec's own spelling of each status word (`IN_PROGRESS`, where a profile may have
+        # written `in_progress`): the values of the enum at the status path of the typed model.
+        status_path = profile.path("status")
+        self._spelling = {
+            status_key(word): word
+            for word in (words_at(profile.model, status_path) if status_path else [])
+        }
         self.words: dict[JobStatus, str] = {}
         for raw, status in profile.statuses.items():
-            self.words.setdefault(status, raw)
+            self.words.setdefault(status, self.spelled(raw))
         for rule in profile.state:  # no status field: the steps are canonical statuses
             self.words.setdefault(rule.status, rule.status.value)
 
@@ -70,6 +78,11 @@ class SimulatedApi:
             return JobStatus(raw) if raw in set(JobStatus) else JobStatus.RUNNING
         return self.profile.status_of(raw) or JobStatus.RUNNING
 
+    def spelled(self, raw: str) -> str:
+        """A status word of the profile as the spec spells it (as the profile does if the spec
+        has no enum there)."""
+        return self._spelling.get(status_key(raw), raw)
+
     def raw_word(self, word: str) -> str:
         """The API's own status word for a script step (see the package docstring)."""
         if isinstance(word, Raw):
@@ -77,7 +90,7 @@ class SimulatedApi:
         wanted = status_key(word)
         for raw in self.profile.statuses:
             if status_key(raw) == wanted:
-                return raw
+                return self.spelled(raw)
         known = ", ".join(self.profile.statuses or (w.value for w in self.words))
         try:
             status = JobStatus(wanted)
