@@ -683,6 +683,58 @@ def test_watch_is_the_progress_api(pkg: Any, client: Blocking) -> None:
     ]
 
 
+# -- many jobs at once ----------------------------------------------------------------------------------
+
+
+def test_many_status_less_jobs_without_a_list_are_read_one_by_one(
+    pkg: Any, client: Blocking, server: Any
+) -> None:
+    server.script_next("uploads", ["pending", "running", "failed"], errors=["bad codec"])
+    group = [client.jobs.uploads.create(file=b"x") for _ in range(4)]
+    server.requests.clear()
+    outcomes = client.jobs.wait_all(group, timeout=600, return_exceptions=True)
+    assert isinstance(outcomes[0], pkg.JobFailedError) and outcomes[0].errors == ["bad codec"]
+    assert [o.status for o in outcomes[1:]] == [pkg.JobStatus.SUCCEEDED] * 3
+    reads = server.requests_for(api="uploads", operation="get")
+    assert len(reads) == 4 * 2  # no list endpoint: a get per job per round
+
+
+def test_async_reads_of_a_group_go_out_at_most_concurrency_at_a_time(pkg: Any, server: Any) -> None:
+    import httpx
+
+    in_flight: list[int] = [0]
+    most: list[int] = [0]
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        in_flight[0] += 1
+        most[0] = max(most[0], in_flight[0])
+        await asyncio.sleep(0)  # let the other reads start, if they may
+        in_flight[0] -= 1
+        return server.handle(request)
+
+    async def main() -> list[Any]:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        async with pkg.AsyncClient(auth="t", base_url=server.base_url, http_client=http) as made:
+            jobs = type(made.jobs)(
+                made, made.jobs.profiles, clock=server.clock.now, sleep=server.clock.asleep
+            )
+            group = [await jobs.uploads.create(file=b"x") for _ in range(10)]
+            most[0] = 0
+            return await jobs.wait_all(group, timeout=600, concurrency=3)
+
+    done = asyncio.run(main())
+    assert {job.status for job in done} == {pkg.JobStatus.SUCCEEDED}
+    assert most[0] == 3
+
+
+def test_a_group_of_jobs_that_a_delete_cancelled(pkg: Any, client: Blocking, server: Any) -> None:
+    group = [client.jobs.transcodes.create(body={"preset": "4k"}) for _ in range(3)]
+    client.jobs.transcodes.cancel(group[1])  # gone: the list no longer holds it, nor does a get
+    outcomes = client.jobs.wait_all(group, timeout=600, return_exceptions=True)
+    assert isinstance(outcomes[1], pkg.NotFoundError)
+    assert [outcomes[0].raw_status, outcomes[2].raw_status] == ["COMPLETED"] * 2
+
+
 # -- over real sockets ------------------------------------------------------------------------------------------
 
 

@@ -198,6 +198,15 @@ class JobFlow:
         self.profiles: Mapping[str, JobProfile] = dict(profiles)
         self._clock = clock
         self._random = random
+        self._public_url: tuple[httpx.URL, str] | None = None
+
+    def _public_base_url(self) -> str:
+        """The client's base URL as jobs record it; worked out once per base URL, since every
+        snapshot of a many-job poll needs it."""
+        base_url = self._client.base_url
+        if self._public_url is None or self._public_url[0] is not base_url:
+            self._public_url = (base_url, public_base_url(base_url))
+        return self._public_url[1]
 
     # reading jobs
 
@@ -268,7 +277,7 @@ class JobFlow:
             raise ResumeTokenError(
                 f"resume token is for the {decoded.api!r} job API, which this client does not have"
             )
-        ours = public_base_url(self._client.base_url)
+        ours = self._public_base_url()
         if decoded.base_url is not None and decoded.base_url != ours:
             raise ResumeTokenError(
                 f"resume token is for a job on {decoded.base_url}, but this client talks to {ours}"
@@ -846,7 +855,7 @@ class JobFlow:
                 profile,
                 obj,
                 parents,
-                base_url=public_base_url(self._client.base_url),
+                base_url=self._public_base_url(),
                 http_status=None if response is None else response.status_code,
                 errors_found=errors_found,
             )
@@ -947,7 +956,7 @@ class JobFlow:
                     status=status,
                     raw_status=status.value,
                     parents=dict(parents),
-                    base_url=public_base_url(self._client.base_url),
+                    base_url=self._public_base_url(),
                 )
                 snapshot = dataclasses.replace(base, status=status, raw_status=status.value)
                 return snapshot, error.response

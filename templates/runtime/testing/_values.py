@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+import functools
 import types
 import typing
 import uuid
@@ -84,6 +85,31 @@ def _field(model: type[pydantic.BaseModel], key: str) -> pydantic.fields.FieldIn
     return None
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Slot:
+    """One field of a model, as `complete` needs it (worked out once per model)."""
+
+    key: str
+    required: bool
+    annotation: object
+    model: type[pydantic.BaseModel] | None
+    item_model: type[pydantic.BaseModel] | None
+
+
+@functools.cache
+def _slots(model: type[pydantic.BaseModel]) -> tuple[_Slot, ...]:
+    return tuple(
+        _Slot(
+            info.alias or name,
+            info.is_required(),
+            info.annotation,
+            model_of(info.annotation),
+            item_model_of(info.annotation),
+        )
+        for name, info in model.model_fields.items()
+    )
+
+
 def complete(
     model: type[pydantic.BaseModel],
     obj: dict[str, Any],
@@ -95,21 +121,21 @@ def complete(
     type, and do the same inside the nested objects `obj` has (so values set at a profile's
     paths sit in complete objects). `seed` makes ids differ from job to job; `timestamp` writes
     times as the API does."""
-    for name, info in model.model_fields.items():
-        key = info.alias or name
-        value = obj.get(key)
+    for slot in _slots(model):
+        key = slot.key
         if key not in obj:
-            if info.is_required():
-                obj[key] = example(info.annotation, timestamp=timestamp, seed=f"{seed}/{key}")
+            if slot.required:
+                obj[key] = example(slot.annotation, timestamp=timestamp, seed=f"{seed}/{key}")
             continue
-        nested = model_of(info.annotation)
-        if nested is not None and isinstance(value, dict):
-            complete(nested, value, timestamp=timestamp, seed=f"{seed}/{key}")
-        items = item_model_of(info.annotation)
-        if items is not None and isinstance(value, list):
+        value = obj[key]
+        if slot.model is not None and isinstance(value, dict):
+            complete(slot.model, value, timestamp=timestamp, seed=f"{seed}/{key}")
+        elif slot.item_model is not None and isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, dict):
-                    complete(items, item, timestamp=timestamp, seed=f"{seed}/{key}/{index}")
+                    complete(
+                        slot.item_model, item, timestamp=timestamp, seed=f"{seed}/{key}/{index}"
+                    )
 
 
 def example(annotation: object, *, timestamp: Callable[[datetime.datetime], str], seed: str) -> Any:
