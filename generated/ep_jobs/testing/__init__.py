@@ -20,9 +20,13 @@ Driven by the job profiles
 The fake simulates every job family in `PROFILES` (`_profiles.py`), or in the `profiles` you pass,
 from the profile alone (tests name a family by its name, the `api=` of the methods below): its
 routes are the profile's endpoints, every creator included (in whichever API's paths it is); a job object is built by setting values at
-the profile's dotted field paths (`fields`) inside its `envelope`; status words come from the
-profile's status map (for a family with no status field, the steps are canonical statuses and
-the fake sets the fields its `state` rules read) and cancel rules from `cancel`; the file link is put at
+the profile's dotted field paths (`fields`) inside its `envelope`, and then completed to the
+spec's typed model of the job object: every field it requires that the profile does not set gets a
+value of its type (the first value of an enum or `Literal`, a timestamp, a UUID for a string, zero,
+false, an empty array, a nested object with its own required fields), so `Job.model` validates;
+status words come from the profile's status map, spelled as the spec's enum at the status path
+spells them (`IN_PROGRESS` for a profile's `in_progress`) (for a family with no status field, the
+steps are canonical statuses and the fake sets the fields its `state` rules read) and cancel rules from `cancel`; the file link is put at
 `file_link` and error messages at `error_messages`. So a new job API with a profile is simulated
 with no code change. What a profile cannot say is read from the API's typed models where the
 package has them, else from `SHAPES` (an `ApiShape` per API; unknown APIs get the defaults):
