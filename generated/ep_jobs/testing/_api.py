@@ -30,10 +30,8 @@ class SimulatedApi:
     def __init__(self, profile: JobProfile, shape: ApiShape) -> None:
         self.profile = profile
         self.shape = shape
-        models = response_models(profile)
-
-        def model_of(endpoint: Endpoint | None) -> type[pydantic.BaseModel] | None:
-            return None if endpoint is None else models.get((endpoint.method, endpoint.path))
+        self._response_models = response_models(profile)
+        model_of = self.response_model
 
         envelope = profile.envelope
         in_create = model_field(model_of(profile.create), envelope) if envelope else ABSENT
@@ -61,11 +59,29 @@ class SimulatedApi:
             status_key(word): word
             for word in (words_at(profile.model, status_path) if status_path else [])
         }
+        kind_path = profile.path("kind")
+        #: The kind of a job nothing names one for: the first the spec's enum at the kind path
+        #: allows (None: the spec has no such enum).
+        self._kinds = words_at(profile.model, kind_path) if kind_path else []
+        self.first_kind = next(iter(self._kinds), None)
         self.words: dict[JobStatus, str] = {}
         for raw, status in profile.statuses.items():
             self.words.setdefault(status, self.spelled(raw))
         for rule in profile.state:  # no status field: the steps are canonical statuses
             self.words.setdefault(rule.status, rule.status.value)
+
+    def response_model(self, endpoint: Endpoint | None) -> type[pydantic.BaseModel] | None:
+        """The typed model of the body the operation answers on success (None: not known)."""
+        if endpoint is None:
+            return None
+        return self._response_models.get((endpoint.method.upper(), endpoint.path))
+
+    def kind_of_creator(self, endpoint: Endpoint | None) -> str | None:
+        """The kind of job a creator starts, where the spec's kinds name it (`product_import`
+        starts `product-import` jobs); None if none does."""
+        names = [name for name, found in self.profile.creators.items() if found == endpoint]
+        wanted = {_squeezed(name) for name in names}
+        return next((kind for kind in self._kinds if _squeezed(kind) in wanted), None)
 
     @property
     def name(self) -> str:
@@ -126,3 +142,7 @@ class SimulatedApi:
         if status == 404 and self.shape.bare_not_found:
             return error
         return {"errors": error if self.shape.errors_as_object else [error]}
+
+
+def _squeezed(name: str) -> str:
+    return "".join(c for c in name.casefold() if c.isalnum())

@@ -118,14 +118,19 @@ def complete(
     seed: str,
 ) -> None:
     """Fill in place every field `model` requires that `obj` lacks, with a value of the field's
-    type, and do the same inside the nested objects `obj` has (so values set at a profile's
-    paths sit in complete objects). `seed` makes ids differ from job to job; `timestamp` writes
+    type (a string named `..._at` gets a timestamp: specs often leave out its `format`), and do
+    the same inside the nested objects `obj` has (so values set at a profile's paths sit in
+    complete objects). `seed` makes ids differ from job to job; `timestamp` writes
     times as the API does."""
     for slot in _slots(model):
         key = slot.key
         if key not in obj:
             if slot.required:
-                obj[key] = example(slot.annotation, timestamp=timestamp, seed=f"{seed}/{key}")
+                obj[key] = (
+                    timestamp(_MOMENT)
+                    if key.endswith("_at") and _choices(slot.annotation)[0] is str
+                    else example(slot.annotation, timestamp=timestamp, seed=f"{seed}/{key}")
+                )
             continue
         value = obj[key]
         if slot.model is not None and isinstance(value, dict):

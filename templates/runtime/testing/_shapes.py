@@ -3,7 +3,10 @@ from the package's typed models (see the package docstring)."""
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.util
+import pkgutil
 import re
 import sys
 import types
@@ -68,16 +71,40 @@ _OPERATION_LINE: Final = re.compile(r"`([A-Z]+) (/\S*)`")
 
 
 def response_models(profile: JobProfile) -> dict[tuple[str, str], type[pydantic.BaseModel]]:
-    """(method, path) -> the typed response model of each operation of the profile's API.
+    """(method, path) -> the typed response model of each operation of the package's APIs, those of
+    the profile's own API first (a creator may be another API's operation).
 
-    Read from the generated resources module beside the job model (each operation method's
-    docstring ends with its `` `METHOD /path` ``); empty when there is none.
+    Read from the generated resources modules (each operation method's docstring ends with its
+    `` `METHOD /path` ``); empty when the profile has no typed model.
     """
     if profile.model is None:
         return {}
-    package = profile.model.__module__.rpartition(".")[0]
+    own = profile.model.__module__.rpartition(".")[0]
+    found: dict[tuple[str, str], type[pydantic.BaseModel]] = {}
+    for api in [own, *(name for name in _api_packages(own.partition(".")[0]) if name != own)]:
+        for key, model in _resources_models(api).items():
+            found.setdefault(key, model)
+    return found
+
+
+@functools.cache
+def _api_packages(root: str) -> tuple[str, ...]:
+    """The API subpackages of the generated package `root` (those with a resources module)."""
     try:
-        module = importlib.import_module(f"{package}.resources")
+        package = importlib.import_module(root)
+    except ImportError:
+        return ()
+    return tuple(
+        f"{root}.{info.name}"
+        for info in pkgutil.iter_modules(getattr(package, "__path__", []))
+        if info.ispkg and importlib.util.find_spec(f"{root}.{info.name}.resources") is not None
+    )
+
+
+@functools.cache
+def _resources_models(api: str) -> dict[tuple[str, str], type[pydantic.BaseModel]]:
+    try:
+        module = importlib.import_module(f"{api}.resources")
     except ImportError:
         return {}
     found: dict[tuple[str, str], type[pydantic.BaseModel]] = {}
