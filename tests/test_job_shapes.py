@@ -196,9 +196,7 @@ paths:
       operationId: cancelCatalogJob
       parameters: [{name: job_id, in: path, required: true, schema: {type: string}}]
       responses:
-        '200':
-          description: the job
-          content: {application/json: {schema: {$ref: '#/components/schemas/CatalogJobEnvelope'}}}
+        '204': {description: cancel requested (read the job for its state)}
 components:
   schemas:
     CatalogJob:
@@ -513,8 +511,13 @@ def test_a_cancel_endpoint_with_allowed_statuses(pkg: Any, client: Blocking, ser
         client.jobs.catalog_jobs.cancel(running)
     assert server.requests_for(operation="cancel") == []
     other = client.jobs.catalog_jobs.create_price_import(body={"source": "more.csv"})
+    server.requests.clear()
     cancelled = client.jobs.cancel(other)
     assert cancelled.status is pkg.JobStatus.CANCELLED and cancelled.raw_status == "cancelled"
+    # The spec documents no body for the cancel: the fake sends none, and the client reads the
+    # job again for its state.
+    cancel, read = server.requests
+    assert (cancel.operation, read.operation) == ("cancel", "get")
 
 
 # -- a job created in one spec and read through another's endpoints -------------------------------------
@@ -561,6 +564,16 @@ def test_a_status_less_job_fails_with_its_problems(pkg: Any, client: Blocking, s
     assert failed.value.errors == ["unsupported codec"]
     # `finished_at` counts only when succeeded (its `when`): a failed upload has none.
     assert failed.value.job.finished_at is None
+
+
+def test_the_fake_invents_no_field_the_spec_does_not_document(pkg: Any, server: Any) -> None:
+    import httpx
+
+    failed = server.add_job("uploads", status_script=["failed"], errors=["unsupported codec"])
+    with httpx.Client(transport=server.transport(), base_url=server.base_url) as http:
+        problems = http.get(f"/media/uploads/{failed.id}/problems").json()
+    # The spec's problem objects have a message only: no JSON:API `type` or `id` is added.
+    assert problems == {"problems": [{"message": "unsupported codec"}]}
 
 
 # -- a multipart create through the typed accessor --------------------------------------------------------

@@ -26,9 +26,13 @@ value of its type (the first value of an enum or `Literal`, a timestamp, a UUID 
 false, an empty array, a nested object with its own required fields), so `Job.model` validates;
 status words come from the profile's status map, spelled as the spec's enum at the status path
 spells them (`IN_PROGRESS` for a profile's `in_progress`) (for a family with no status field, the
-steps are canonical statuses and the fake sets the fields its `state` rules read) and cancel rules from `cancel`; the file link is put at
-`file_link` and error messages at `error_messages`. So a new job API with a profile is simulated
-with no code change. What a profile cannot say is read from the API's typed models where the
+steps are canonical statuses and the fake sets the fields its `state` rules read) and cancel
+rules from `cancel`; the file link is put at `file_link` and error messages at `error_messages`.
+Every answer is completed the same way to its operation's typed response model (a creator in
+another API included), and nothing the spec does not document is added: a cancel documented
+without a body is answered 204 without one (the client reads the job again), and error objects
+get a `type` and `id` only where the spec's model has them. So a new job API with a profile is
+simulated with no code change. What a profile cannot say is read from the API's typed models where the
 package has them, else from `SHAPES` (an `ApiShape` per API; unknown APIs get the defaults):
 
 - the create response holds the job in a one-element array (the exporter): detected when the typed

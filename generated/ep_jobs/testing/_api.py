@@ -76,6 +76,13 @@ class SimulatedApi:
             return None
         return self._response_models.get((endpoint.method.upper(), endpoint.path))
 
+    def documents_no_body(self, endpoint: Endpoint | None) -> bool:
+        """Whether the spec says the operation answers without a body (unknown: False)."""
+        if endpoint is None:
+            return False
+        key = (endpoint.method.upper(), endpoint.path)
+        return key in self._response_models and self._response_models[key] is None
+
     def kind_of_creator(self, endpoint: Endpoint | None) -> str | None:
         """The kind of job a creator starts, where the spec's kinds name it (`product_import`
         starts `product-import` jobs); None if none does."""

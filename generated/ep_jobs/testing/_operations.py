@@ -23,7 +23,7 @@ from ._bodies import file_url, job_object, put, signature, wrap
 from ._responses import generic_error, json_response, raw_response, storage_error
 from ._routes import Target
 from ._state import EPOCH, FakeJob, JobStore, VirtualClock
-from ._values import complete
+from ._values import annotation_at, complete, field_keys, model_of
 
 _FILTER_CLAUSE: Final = re.compile(r"\s*eq\(\s*([^,\s()]+)\s*,\s*([^()]*?)\s*\)\s*")
 
@@ -237,6 +237,8 @@ class JobOperations:
         job.script = job.script[: job.position + 1] + [w for w in (cancelling, cancelled) if w]
         self._store.move(job, job.position + 1)
         endpoint = rule.endpoint if rule is not None else None
+        if spec.documents_no_body(endpoint):  # the client reads the job again
+            return self._raw(204, b"")
         body = wrap(profile.envelope, self._job_object(job))
         return self._typed(spec, endpoint, 200, body, job.id)
 
@@ -247,11 +249,18 @@ class JobOperations:
         body = wrap(path, messages if fan_out else "; ".join(messages))
         if fan_out:
             error_type = spec.shape.error_type or f"{spec.profile.resource_type or spec.name}-error"
-            for index, item in enumerate(resolve_path(body, path.partition("[]")[0]), start=1):
-                if isinstance(item, list):
-                    for number, element in enumerate(item, start=1):
-                        if isinstance(element, dict):
+            array = path.partition("[]")[0]
+            # JSON:API error objects have a type and an id; where the spec types them, only the
+            # fields it documents are added.
+            model = spec.response_model(spec.profile.errors)
+            item = model_of(annotation_at(model, array + "[]")) if model is not None else None
+            documented = {"type", "id"} if model is None else {"type", "id"} & set(field_keys(item))
+            for index, found in enumerate(resolve_path(body, array), start=1):
+                if isinstance(found, list):
+                    for number, element in enumerate(found, start=1):
+                        if isinstance(element, dict) and "type" in documented:
                             element.setdefault("type", error_type)
+                        if isinstance(element, dict) and "id" in documented:
                             element.setdefault("id", _stable_id(f"{job.id}/error/{index}/{number}"))
         return self._typed(spec, spec.profile.errors, 200, body, job.id)
 

@@ -70,9 +70,11 @@ SHAPES: Final[Mapping[str, ApiShape]] = {
 _OPERATION_LINE: Final = re.compile(r"`([A-Z]+) (/\S*)`")
 
 
-def response_models(profile: JobProfile) -> dict[tuple[str, str], type[pydantic.BaseModel]]:
+def response_models(profile: JobProfile) -> dict[tuple[str, str], type[pydantic.BaseModel] | None]:
     """(method, path) -> the typed response model of each operation of the package's APIs, those of
-    the profile's own API first (a creator may be another API's operation).
+    the profile's own API first (a creator may be another API's operation); None for an operation
+    that documents no body (its method returns None). Operations answering anything else are left
+    out.
 
     Read from the generated resources modules (each operation method's docstring ends with its
     `` `METHOD /path` ``); empty when the profile has no typed model.
@@ -80,7 +82,7 @@ def response_models(profile: JobProfile) -> dict[tuple[str, str], type[pydantic.
     if profile.model is None:
         return {}
     own = profile.model.__module__.rpartition(".")[0]
-    found: dict[tuple[str, str], type[pydantic.BaseModel]] = {}
+    found: dict[tuple[str, str], type[pydantic.BaseModel] | None] = {}
     for api in [own, *(name for name in _api_packages(own.partition(".")[0]) if name != own)]:
         for key, model in _resources_models(api).items():
             found.setdefault(key, model)
@@ -102,12 +104,12 @@ def _api_packages(root: str) -> tuple[str, ...]:
 
 
 @functools.cache
-def _resources_models(api: str) -> dict[tuple[str, str], type[pydantic.BaseModel]]:
+def _resources_models(api: str) -> dict[tuple[str, str], type[pydantic.BaseModel] | None]:
     try:
         module = importlib.import_module(f"{api}.resources")
     except ImportError:
         return {}
-    found: dict[tuple[str, str], type[pydantic.BaseModel]] = {}
+    found: dict[tuple[str, str], type[pydantic.BaseModel] | None] = {}
     for owner in vars(module).values():
         if not isinstance(owner, type) or owner.__module__ != module.__name__:
             continue
@@ -124,6 +126,8 @@ def _resources_models(api: str) -> dict[tuple[str, str], type[pydantic.BaseModel
                 continue
             if isinstance(returned, type) and issubclass(returned, pydantic.BaseModel):
                 found.setdefault((match[1], match[2]), returned)
+            elif returned is type(None):
+                found.setdefault((match[1], match[2]), None)
     return found
 
 

@@ -53,9 +53,9 @@ def item_model_of(annotation: object) -> type[pydantic.BaseModel] | None:
     return None
 
 
-def words_at(model: type[pydantic.BaseModel] | None, path: str) -> list[str]:
-    """The string values an enum or `Literal` at dotted `path` of `model` allows, in the spec's
-    order and spelling (empty: no such field, or it is not an enum)."""
+def annotation_at(model: type[pydantic.BaseModel] | None, path: str) -> object | None:
+    """The type of the value at dotted `path` of `model` (a segment ending in `[]`: of its items),
+    or None when the model has no such field."""
     annotation: object = model
     for segment in path.split("."):
         current = model_of(annotation) if segment else None
@@ -63,19 +63,31 @@ def words_at(model: type[pydantic.BaseModel] | None, path: str) -> list[str]:
             current = item_model_of(annotation)
         field = _field(current, segment.removesuffix("[]")) if current is not None else None
         if field is None:
-            return []
+            return None
         annotation = field.annotation
         if segment.endswith("[]"):
             annotation = next(
                 (typing.get_args(c)[0] for c in _choices(annotation) if typing.get_args(c)), Any
             )
+    return annotation
+
+
+def words_at(model: type[pydantic.BaseModel] | None, path: str) -> list[str]:
+    """The string values an enum or `Literal` at dotted `path` of `model` allows, in the spec's
+    order and spelling (empty: no such field, or it is not an enum)."""
+    annotation = annotation_at(model, path)
     words: list[str] = []
-    for choice in _choices(annotation):
+    for choice in _choices(annotation) if annotation is not None else []:
         if isinstance(choice, type) and issubclass(choice, enum.Enum):
             words.extend(str(member.value) for member in choice)
         elif typing.get_origin(choice) is typing.Literal:
             words.extend(str(value) for value in typing.get_args(choice) if isinstance(value, str))
     return words
+
+
+def field_keys(model: type[pydantic.BaseModel] | None) -> list[str]:
+    """The wire names of a model's fields (none for None)."""
+    return [slot.key for slot in _slots(model)] if model is not None else []
 
 
 def _field(model: type[pydantic.BaseModel], key: str) -> pydantic.fields.FieldInfo | None:
