@@ -596,8 +596,12 @@ def test_the_fake_refuses_a_json_body_to_a_multipart_creator(pkg: Any, server: A
 
     with httpx.Client(transport=server.transport(), base_url=server.base_url) as http:
         refused = http.post("/media/uploads", json={"label": "x"})
+        no_file = http.post("/media/uploads", files={"label": (None, "x")})
         accepted = http.post("/media/uploads", files={"file": ("a.mov", b"A")})
     assert refused.status_code == 415 and accepted.status_code == 201
+    # As the API would: the upload's required `file` part is missing.
+    assert no_file.status_code == 400
+    assert "lacks its required field(s) file" in no_file.json()["errors"][0]["detail"]
     assert [job.api for job in server.jobs] == ["uploads"]
 
 

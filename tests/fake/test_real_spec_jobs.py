@@ -308,8 +308,10 @@ def test_a_subscription_job_cancelled_by_delete_is_gone(pkg: Any, call: Calls, s
 def test_the_import_upload_refuses_a_json_body(pkg: Any, server: Any) -> None:
     with httpx.Client(transport=server.transport(), base_url=server.base_url) as http:
         refused = http.post("/subscriptions/imports", json={"external_ref": "x"})
+        no_file = http.post("/subscriptions/imports", files={"external_ref": (None, "x")})
         accepted = http.post("/subscriptions/imports", files={"import_file": ("a.jsonl", b"{}")})
     assert refused.status_code == 415 and accepted.status_code == 201
+    assert no_file.status_code == 400  # `import_file` is required
     assert [job.api for job in server.jobs] == ["subscription_imports"]
 
 

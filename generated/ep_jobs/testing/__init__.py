@@ -56,7 +56,9 @@ job (a DELETE) is answered 204 and the job is gone (a later read is a 404); a jo
 profile cannot cancel gets a 422, and an API without a cancel endpoint has no such route (404). A
 failed job reports its `errors` in its `error` field and/or on its errors endpoint, as its profile
 says. A creator that takes a form or multipart body accepts that body (and answers 415 to another
-media type); the job's kind and script then come from `script_next`. A succeeded job's result files are served from memory on a separate storage origin
+media type, 400 when a field its operation requires is missing); the job's kind (where the spec's
+kinds name the creator: `product_import` starts `product-import` jobs) and script then come from
+`script_next`. A succeeded job's result files are served from memory on a separate storage origin
 (`storage_url`), which rejects requests that carry an `Authorization` header, as pre-signed storage
 links do.
 

@@ -4,6 +4,8 @@ cancel, errors, file), the OAuth token endpoint, and the storage origin's downlo
 from __future__ import annotations
 
 import copy
+import email.parser
+import email.policy
 import hashlib
 import json
 import mimetypes
@@ -108,6 +110,12 @@ class JobOperations:
             if sent != media_type.partition(";")[0].strip():
                 detail = f"this endpoint takes {media_type}, not {sent or 'no body'}"
                 return self._json(415, spec.error_body(415, detail))
+            assert target.endpoint is not None
+            required = spec.required_fields(target.endpoint)
+            missing = [name for name in required if name not in _field_names(request, sent)]
+            if missing:
+                detail = f"the {media_type} body lacks its required field(s) {', '.join(missing)}"
+                return self._json(400, spec.error_body(400, detail))
             body: Any = {}
         elif not request.content:  # a creator that documents no body (a price book import)
             body = {}
@@ -352,6 +360,18 @@ class JobOperations:
 
     def _storage_error(self, status: int, code: str, message: str) -> httpx.Response:
         return storage_error(self._request_id(), status, code, message)
+
+
+def _field_names(request: httpx.Request, media_type: str) -> set[str]:
+    """The names of the fields of a multipart or form body."""
+    if media_type == "application/x-www-form-urlencoded":
+        return set(urllib.parse.parse_qs(request.content.decode("utf-8", "replace")))
+    head = f"Content-Type: {request.headers.get('content-type', '')}\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + request.content)
+    if not message.is_multipart():
+        return set()
+    names = (part.get_param("name", header="content-disposition") for part in message.iter_parts())
+    return {name for name in names if isinstance(name, str)}
 
 
 def _is_json(media_type: str) -> bool:

@@ -12,7 +12,15 @@ import pydantic
 from .._job_model import Endpoint, JobProfile, JobStatus
 from .._job_vocabulary import status_key
 from ._responses import phrase
-from ._shapes import ABSENT, ApiShape, error_status_type, is_list, model_field, response_models
+from ._shapes import (
+    ABSENT,
+    ApiShape,
+    error_status_type,
+    is_list,
+    model_field,
+    required_fields,
+    response_models,
+)
 from ._values import words_at
 
 _DEFAULT_SCRIPT: Final = ("pending", "running", "succeeded")
@@ -75,6 +83,10 @@ class SimulatedApi:
         if endpoint is None:
             return None
         return self._response_models.get((endpoint.method.upper(), endpoint.path))
+
+    def required_fields(self, endpoint: Endpoint) -> tuple[str, ...]:
+        """The fields a creator's form or multipart body must have (none when unknown)."""
+        return required_fields(self.profile, endpoint.method, endpoint.path) or ()
 
     def documents_no_body(self, endpoint: Endpoint | None) -> bool:
         """Whether the spec says the operation answers without a body (unknown: False)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
+import inspect
 import pkgutil
 import re
 import sys
@@ -105,11 +106,48 @@ def _api_packages(root: str) -> tuple[str, ...]:
 
 @functools.cache
 def _resources_models(api: str) -> dict[tuple[str, str], type[pydantic.BaseModel] | None]:
+    found: dict[tuple[str, str], type[pydantic.BaseModel] | None] = {}
+    for key, function in _resources_methods(api).items():
+        try:
+            returned = typing.get_type_hints(function).get("return")
+        except Exception:  # an annotation that does not resolve: no information
+            continue
+        if isinstance(returned, type) and issubclass(returned, pydantic.BaseModel):
+            found[key] = returned
+        elif returned is type(None):
+            found[key] = None
+    return found
+
+
+def required_fields(profile: JobProfile, method: str, path: str) -> tuple[str, ...] | None:
+    """The fields an operation's body must have, read from its generated method (its keyword
+    arguments without a default, but `options`; a trailing `_` is the generator's, not the
+    wire's); None when the method is not found."""
+    if profile.model is None:
+        return None
+    own = profile.model.__module__.rpartition(".")[0]
+    for api in [own, *(name for name in _api_packages(own.partition(".")[0]) if name != own)]:
+        function = _resources_methods(api).get((method.upper(), path))
+        if function is not None:
+            parameters = inspect.signature(function).parameters.values()
+            return tuple(
+                parameter.name.removesuffix("_")
+                for parameter in parameters
+                if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+                and parameter.default is inspect.Parameter.empty
+                and parameter.name != "options"
+            )
+    return None
+
+
+@functools.cache
+def _resources_methods(api: str) -> dict[tuple[str, str], Any]:
+    """(method, path) -> the sync method of the generated resources module that calls it."""
     try:
         module = importlib.import_module(f"{api}.resources")
     except ImportError:
         return {}
-    found: dict[tuple[str, str], type[pydantic.BaseModel] | None] = {}
+    found: dict[tuple[str, str], Any] = {}
     for owner in vars(module).values():
         if not isinstance(owner, type) or owner.__module__ != module.__name__:
             continue
@@ -118,16 +156,8 @@ def _resources_models(api: str) -> dict[tuple[str, str], type[pydantic.BaseModel
             if not callable(function) or not isinstance(doc, str) or not doc.strip():
                 continue
             match = _OPERATION_LINE.fullmatch(doc.strip().splitlines()[-1].strip())
-            if match is None:
-                continue
-            try:
-                returned = typing.get_type_hints(function).get("return")
-            except Exception:  # an annotation that does not resolve: no information
-                continue
-            if isinstance(returned, type) and issubclass(returned, pydantic.BaseModel):
-                found.setdefault((match[1], match[2]), returned)
-            elif returned is type(None):
-                found.setdefault((match[1], match[2]), None)
+            if match is not None and not inspect.iscoroutinefunction(function):
+                found.setdefault((match[1], match[2]), function)
     return found
 
 
