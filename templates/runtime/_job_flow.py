@@ -598,8 +598,8 @@ class JobFlow:
             delay = backoff.next_delay(self._random())
             if retry_after is not None:
                 delay = max(delay, retry_after)
-            if unknown_status_limit is not None and unknown_since:
-                soonest = min(unknown_since[i] for i in unknown_since if i in pending)
+            soonest = min((unknown_since[i] for i in pending if i in unknown_since), default=None)
+            if unknown_status_limit is not None and soonest is not None:
                 delay = min(delay, max(0.0, soonest + unknown_status_limit - now))
             if deadline is not None:
                 remaining = deadline - self._clock()

@@ -11,11 +11,12 @@ from ep_jobs import (
     JobCancelledError,
     JobFailedError,
     JobStatus,
+    JobStatusUnknownError,
     JobTimeoutError,
     NotFoundError,
     RateLimitError,
 )
-from ep_jobs.testing import FakeJobServer
+from ep_jobs.testing import FakeJobServer, Raw
 
 from .conftest import CREATE_BODIES, BlockingJobs
 
@@ -236,3 +237,22 @@ def test_an_empty_group_makes_no_call(server: FakeJobServer, jobs: BlockingJobs)
     assert jobs.wait_all([]) == []
     assert completed(jobs, []) == []
     assert server.requests == []
+
+
+def test_a_status_nobody_mapped_ends_that_jobs_wait_only(
+    server: FakeJobServer, jobs: BlockingJobs
+) -> None:
+    odd, stuck, fine = exports(
+        jobs,
+        server,
+        3,
+        ["pending", Raw("queued"), "success"],  # an unmapped word for a while, then done
+        ["pending", *[Raw("rebuffering")] * 100],
+        ["pending", "started", "started", "started", "started", "success"],
+    )
+    outcomes = jobs.wait_all(
+        [odd, stuck, fine], return_exceptions=True, unknown_status_limit=2, max_delay=1
+    )
+    assert outcomes[0].raw_status == "success" and outcomes[2].raw_status == "success"
+    assert isinstance(outcomes[1], JobStatusUnknownError)
+    assert outcomes[1].word == "rebuffering" and outcomes[1].limit == 2
