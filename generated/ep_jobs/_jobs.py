@@ -740,6 +740,43 @@ class FamilyJobs(Generic[N]):
         """See `Jobs.watch`: each snapshot whose status changed."""
         return self._jobs.watch(self._own(job), **options)
 
+    @overload
+    def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: Literal[False] = False,
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job]: ...
+
+    @overload
+    def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: Literal[True],
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job | Exception]: ...
+
+    def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: bool = False,
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job] | builtins.list[Job | Exception]:
+        """See `Jobs.wait_all`: many jobs of this family at once."""
+        owned = [self._own(job) for job in jobs]
+        if return_exceptions:
+            return self._jobs.wait_all(owned, return_exceptions=True, **options)
+        return self._jobs.wait_all(owned, **options)
+
+    def as_completed(
+        self, jobs: Iterable[Job], **options: Unpack[GroupWaitOptions]
+    ) -> Iterator[Job]:
+        """See `Jobs.as_completed`: each job of this family as it ends."""
+        return self._jobs.as_completed([self._own(job) for job in jobs], **options)
+
     def cancel(self, job: Job) -> Job:
         """See `Jobs.cancel`."""
         return self._jobs.cancel(self._own(job))
@@ -794,6 +831,43 @@ class AsyncFamilyJobs(Generic[N]):
     def watch(self, job: Job, **options: Unpack[WatchOptions]) -> AsyncIterator[Job]:
         """See `Jobs.watch`."""
         return self._jobs.watch(self._own(job), **options)
+
+    @overload
+    async def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: Literal[False] = False,
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job]: ...
+
+    @overload
+    async def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: Literal[True],
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job | Exception]: ...
+
+    async def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: bool = False,
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job] | builtins.list[Job | Exception]:
+        """See `Jobs.wait_all`: many jobs of this family at once."""
+        owned = [self._own(job) for job in jobs]
+        if return_exceptions:
+            return await self._jobs.wait_all(owned, return_exceptions=True, **options)
+        return await self._jobs.wait_all(owned, **options)
+
+    def as_completed(
+        self, jobs: Iterable[Job], **options: Unpack[GroupWaitOptions]
+    ) -> AsyncIterator[Job]:
+        """See `Jobs.as_completed`."""
+        return self._jobs.as_completed([self._own(job) for job in jobs], **options)
 
     async def cancel(self, job: Job) -> Job:
         return await self._jobs.cancel(self._own(job))

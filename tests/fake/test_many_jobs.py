@@ -256,3 +256,30 @@ def test_a_status_nobody_mapped_ends_that_jobs_wait_only(
     assert outcomes[0].raw_status == "success" and outcomes[2].raw_status == "success"
     assert isinstance(outcomes[1], JobStatusUnknownError)
     assert outcomes[1].word == "rebuffering" and outcomes[1].limit == 2
+
+
+def test_no_family_name_can_hide_a_method_of_the_facade() -> None:
+    from ep_jobs._jobs import AsyncFamilyJobs, AsyncJobs, FamilyJobs, Jobs
+
+    from generator.normalise.check import RESERVED_NAMES
+
+    public = {
+        name
+        for owner in (Jobs, AsyncJobs, FamilyJobs, AsyncFamilyJobs)
+        for name in vars(owner)
+        if not name.startswith("_")
+    }
+    assert {"wait_all", "as_completed"} <= public
+    assert public - {"name", "profile"} <= RESERVED_NAMES
+
+
+def test_an_accessor_waits_for_many_jobs_of_its_family(
+    server: FakeJobServer, jobs: BlockingJobs
+) -> None:
+    group = exports(jobs, server, 3)
+    accessor = jobs.client.jobs.exporter
+    done = jobs.run(accessor.wait_all(group, timeout=3600))
+    assert [job.status for job in done] == [JobStatus.SUCCEEDED] * 3
+    promotion = promotion_jobs(jobs, "summer", 1)
+    with pytest.raises(ValueError, match="is a promotions job, not a exporter job"):
+        jobs.run(accessor.wait_all(group + promotion))
