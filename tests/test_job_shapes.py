@@ -605,6 +605,17 @@ def test_the_fake_refuses_a_json_body_to_a_multipart_creator(pkg: Any, server: A
     assert [job.api for job in server.jobs] == ["uploads"]
 
 
+def test_the_fake_refuses_a_missing_json_body_the_spec_requires(pkg: Any, server: Any) -> None:
+    import httpx
+
+    # (A creator that documents no body takes none: the price book import of the published
+    # specs, in tests/fake/test_real_spec_jobs.py.)
+    with httpx.Client(transport=server.transport(), base_url=server.base_url) as http:
+        missing = http.post("/media/transcodes")  # `requestBody.required: true`
+        given = http.post("/media/transcodes", json={"preset": "4k"})
+    assert missing.status_code == 400 and given.status_code == 201
+
+
 def test_the_generic_create_refuses_a_multipart_family(pkg: Any, client: Blocking) -> None:
     with pytest.raises(pkg.JobOperationNotSupported, match=r"client\.jobs\.uploads\.create"):
         client.jobs.create("uploads", {"label": "x"})

@@ -85,7 +85,8 @@ class SimulatedApi:
         return self._response_models.get((endpoint.method.upper(), endpoint.path))
 
     def required_fields(self, endpoint: Endpoint) -> tuple[str, ...]:
-        """The fields a creator's form or multipart body must have (none when unknown)."""
+        """The fields a creator's form or multipart body must have, or `body` for a required JSON
+        body (none when unknown)."""
         return required_fields(self.profile, endpoint.method, endpoint.path) or ()
 
     def documents_no_body(self, endpoint: Endpoint | None) -> bool:
