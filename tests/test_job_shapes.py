@@ -112,16 +112,34 @@ components:
         source: {type: string}
     Transcode:
       type: object
-      required: [id, meta]
+      required: [id, meta, preset, attempts, priority, owner_id, settings, outputs]
       properties:
         id: {type: string}
         preset: {type: string}
         description: {type: string, description: What happened (filled on success too).}
+        attempts: {type: integer}
+        priority: {type: string, enum: [normal, high]}
+        owner_id: {type: string, format: uuid}
+        outputs: {type: array, items: {type: string}}
+        settings:
+          type: object
+          required: [codec, bitrate, two_pass, window]
+          properties:
+            codec: {type: string, enum: [h264, hevc]}
+            bitrate: {type: number}
+            two_pass: {type: boolean}
+            window:
+              type: object
+              required: [opens_at]
+              properties:
+                opens_at: {type: string, format: date-time}
         meta:
           type: object
+          required: [status, created_at, updated_at]
           properties:
             status: {type: string, enum: [QUEUED, IN_PROGRESS, COMPLETED, FAILED]}
             created_at: {type: string, format: date-time}
+            updated_at: {type: string, format: date-time, nullable: true}
     TranscodeEnvelope:
       type: object
       properties:
@@ -180,9 +198,7 @@ paths:
       operationId: cancelCatalogJob
       parameters: [{name: job_id, in: path, required: true, schema: {type: string}}]
       responses:
-        '200':
-          description: the job
-          content: {application/json: {schema: {$ref: '#/components/schemas/CatalogJobEnvelope'}}}
+        '204': {description: cancel requested (read the job for its state)}
 components:
   schemas:
     CatalogJob:
@@ -251,11 +267,11 @@ jobs:
       status: meta.status
       created_at: meta.created_at
       error: description
-    statuses:
-      pending: [QUEUED]
-      running: [IN_PROGRESS]
-      succeeded: [COMPLETED]
-      failed: [FAILED]
+    statuses:                      # the spec spells them QUEUED, IN_PROGRESS...
+      pending: [queued]
+      running: [in_progress]
+      succeeded: [completed]
+      failed: [failed]
 
   - name: uploads
     api: media
@@ -417,6 +433,45 @@ def test_a_job_object_without_a_type_is_read_and_served_without_one(
     assert done.status is pkg.JobStatus.SUCCEEDED and done.raw_status == "COMPLETED"
 
 
+# -- a fake faithful to the spec ----------------------------------------------------------------------
+
+
+def test_the_fake_fills_every_field_the_spec_requires_from_its_type(
+    pkg: Any, client: Blocking, server: Any
+) -> None:
+    job = client.jobs.transcodes.create(body={"preset": "4k"})
+    raw = job.raw
+    # Values made from the field types: the first enum value, zero, false, an empty array, a
+    # uuid, timestamps; nested objects get their own required fields.
+    assert (raw["attempts"], raw["priority"], raw["outputs"]) == (0, "normal", [])
+    assert str(pkg.media.models.Transcode.model_validate(raw).owner_id) == raw["owner_id"]
+    assert len(raw["owner_id"]) == 36
+    assert raw["settings"]["codec"] == "h264" and raw["settings"]["two_pass"] is False
+    assert raw["settings"]["window"]["opens_at"].startswith("2024-01-01T")
+    assert "updated_at" in raw["meta"]
+    # The spec's own model, strictly: pydantic accepts the object as sent at every step.
+    snapshots = [job, *client.jobs.transcodes.watch(job, timeout=600)]
+    for snapshot in snapshots:
+        assert snapshot.model is not None, snapshot.raw
+        pkg.media.models.Transcode.model_validate(snapshot.raw, strict=False)
+    other = client.jobs.transcodes.create(body={"preset": "4k"})
+    assert other.raw["owner_id"] != raw["owner_id"]  # ids differ from job to job
+
+
+def test_the_fake_spells_status_words_as_the_spec_does(
+    pkg: Any, client: Blocking, server: Any
+) -> None:
+    # The profile maps `in_progress`; the spec's enum says `IN_PROGRESS`, and so does the fake.
+    assert "in_progress" in client.jobs.profiles["transcodes"].statuses
+    server.script_next("transcodes", ["queued", "running", "failed"])
+    job = client.jobs.transcodes.create(body={"preset": "4k"})
+    words = [job.raw_status] + [j.raw_status for j in client.jobs.transcodes.watch(job)]
+    assert words == ["QUEUED", "IN_PROGRESS", "FAILED"]
+    assert server.job(job.id).raw_status == "FAILED"
+    listed = server.add_job("transcodes", status_script=["completed"])
+    assert server.response_body(listed)["data"]["meta"]["status"] == "COMPLETED"
+
+
 # -- cancel by DELETE: a cancelled snapshot, then the job is gone -------------------------------------
 
 
@@ -458,8 +513,13 @@ def test_a_cancel_endpoint_with_allowed_statuses(pkg: Any, client: Blocking, ser
         client.jobs.catalog_jobs.cancel(running)
     assert server.requests_for(operation="cancel") == []
     other = client.jobs.catalog_jobs.create_price_import(body={"source": "more.csv"})
+    server.requests.clear()
     cancelled = client.jobs.cancel(other)
     assert cancelled.status is pkg.JobStatus.CANCELLED and cancelled.raw_status == "cancelled"
+    # The spec documents no body for the cancel: the fake sends none, and the client reads the
+    # job again for its state.
+    cancel, read = server.requests
+    assert (cancel.operation, read.operation) == ("cancel", "get")
 
 
 # -- a job created in one spec and read through another's endpoints -------------------------------------
@@ -508,6 +568,16 @@ def test_a_status_less_job_fails_with_its_problems(pkg: Any, client: Blocking, s
     assert failed.value.job.finished_at is None
 
 
+def test_the_fake_invents_no_field_the_spec_does_not_document(pkg: Any, server: Any) -> None:
+    import httpx
+
+    failed = server.add_job("uploads", status_script=["failed"], errors=["unsupported codec"])
+    with httpx.Client(transport=server.transport(), base_url=server.base_url) as http:
+        problems = http.get(f"/media/uploads/{failed.id}/problems").json()
+    # The spec's problem objects have a message only: no JSON:API `type` or `id` is added.
+    assert problems == {"problems": [{"message": "unsupported codec"}]}
+
+
 # -- a multipart create through the typed accessor --------------------------------------------------------
 
 
@@ -528,9 +598,24 @@ def test_the_fake_refuses_a_json_body_to_a_multipart_creator(pkg: Any, server: A
 
     with httpx.Client(transport=server.transport(), base_url=server.base_url) as http:
         refused = http.post("/media/uploads", json={"label": "x"})
+        no_file = http.post("/media/uploads", files={"label": (None, "x")})
         accepted = http.post("/media/uploads", files={"file": ("a.mov", b"A")})
     assert refused.status_code == 415 and accepted.status_code == 201
+    # As the API would: the upload's required `file` part is missing.
+    assert no_file.status_code == 400
+    assert "lacks its required field(s) file" in no_file.json()["errors"][0]["detail"]
     assert [job.api for job in server.jobs] == ["uploads"]
+
+
+def test_the_fake_refuses_a_missing_json_body_the_spec_requires(pkg: Any, server: Any) -> None:
+    import httpx
+
+    # (A creator that documents no body takes none: the price book import of the published
+    # specs, in tests/fake/test_real_spec_jobs.py.)
+    with httpx.Client(transport=server.transport(), base_url=server.base_url) as http:
+        missing = http.post("/media/transcodes")  # `requestBody.required: true`
+        given = http.post("/media/transcodes", json={"preset": "4k"})
+    assert missing.status_code == 400 and given.status_code == 201
 
 
 def test_the_generic_create_refuses_a_multipart_family(pkg: Any, client: Blocking) -> None:
@@ -626,6 +711,58 @@ def test_watch_is_the_progress_api(pkg: Any, client: Blocking) -> None:
         "running",
         "done",
     ]
+
+
+# -- many jobs at once ----------------------------------------------------------------------------------
+
+
+def test_many_status_less_jobs_without_a_list_are_read_one_by_one(
+    pkg: Any, client: Blocking, server: Any
+) -> None:
+    server.script_next("uploads", ["pending", "running", "failed"], errors=["bad codec"])
+    group = [client.jobs.uploads.create(file=b"x") for _ in range(4)]
+    server.requests.clear()
+    outcomes = client.jobs.wait_all(group, timeout=600, return_exceptions=True)
+    assert isinstance(outcomes[0], pkg.JobFailedError) and outcomes[0].errors == ["bad codec"]
+    assert [o.status for o in outcomes[1:]] == [pkg.JobStatus.SUCCEEDED] * 3
+    reads = server.requests_for(api="uploads", operation="get")
+    assert len(reads) == 4 * 2  # no list endpoint: a get per job per round
+
+
+def test_async_reads_of_a_group_go_out_at_most_concurrency_at_a_time(pkg: Any, server: Any) -> None:
+    import httpx
+
+    in_flight: list[int] = [0]
+    most: list[int] = [0]
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        in_flight[0] += 1
+        most[0] = max(most[0], in_flight[0])
+        await asyncio.sleep(0)  # let the other reads start, if they may
+        in_flight[0] -= 1
+        return server.handle(request)
+
+    async def main() -> list[Any]:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        async with pkg.AsyncClient(auth="t", base_url=server.base_url, http_client=http) as made:
+            jobs = type(made.jobs)(
+                made, made.jobs.profiles, clock=server.clock.now, sleep=server.clock.asleep
+            )
+            group = [await jobs.uploads.create(file=b"x") for _ in range(10)]
+            most[0] = 0
+            return await jobs.wait_all(group, timeout=600, concurrency=3)
+
+    done = asyncio.run(main())
+    assert {job.status for job in done} == {pkg.JobStatus.SUCCEEDED}
+    assert most[0] == 3
+
+
+def test_a_group_of_jobs_that_a_delete_cancelled(pkg: Any, client: Blocking, server: Any) -> None:
+    group = [client.jobs.transcodes.create(body={"preset": "4k"}) for _ in range(3)]
+    client.jobs.transcodes.cancel(group[1])  # gone: the list no longer holds it, nor does a get
+    outcomes = client.jobs.wait_all(group, timeout=600, return_exceptions=True)
+    assert isinstance(outcomes[1], pkg.NotFoundError)
+    assert [outcomes[0].raw_status, outcomes[2].raw_status] == ["COMPLETED"] * 2
 
 
 # -- over real sockets ------------------------------------------------------------------------------------------

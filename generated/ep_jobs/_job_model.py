@@ -152,10 +152,18 @@ class JobProfile:
     model: type[pydantic.BaseModel] | None = None
     name: str = ""
     creators: Mapping[str, Endpoint] = field(default_factory=dict)
+    # `statuses` by `status_key` of the word: every snapshot looks its word up.
+    _status_index: Mapping[str, JobStatus] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "name", self.name or self.api)
+        index: dict[str, JobStatus] = {}
+        for raw, status in self.statuses.items():
+            index.setdefault(status_key(raw), status)
+        set_(self, "_status_index", index)
         problems: builtins.list[str] = []
         if isinstance(self.cancel, Cancel) and self.cancel.from_statuses and self.cancellable:
             problems.append("give the cancellable statuses once: `cancel.from_statuses`")
@@ -238,11 +246,7 @@ class JobProfile:
 
     def status_of(self, raw_status: str) -> JobStatus | None:
         """The canonical status for a raw status word (by `status_key`), or None if unknown."""
-        wanted = status_key(raw_status)
-        for raw, status in self.statuses.items():
-            if status_key(raw) == wanted:
-                return status
-        return None
+        return self._status_index.get(status_key(raw_status))
 
     def word_for(self, status: JobStatus) -> str | None:
         """The API's first word for a canonical status, or None (no such word, or no status field)."""

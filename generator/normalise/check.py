@@ -69,6 +69,8 @@ RESERVED_NAMES = frozenset(
         "refresh",
         "wait",
         "watch",
+        "wait_all",
+        "as_completed",
         "cancel",
         "errors",
         "download",

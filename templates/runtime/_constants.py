@@ -55,3 +55,6 @@ DEFAULT_POLL_JITTER: Final = 0.25
 #: raising `JobStatusUnknownError`: long enough for a short-lived state the profile missed, short
 #: enough that a failure spelled in an unexpected word never means waiting forever.
 DEFAULT_UNKNOWN_STATUS_LIMIT: Final = 300.0
+#: How many job reads `wait_all` / `as_completed` of the async client send at once, where a job
+#: family cannot list its jobs (the sync client reads them one after another).
+DEFAULT_JOB_READ_CONCURRENCY: Final = 8

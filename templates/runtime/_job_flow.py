@@ -1,6 +1,7 @@
 """What the job facade does, written once for the sync and the async client.
 
-Each operation is a generator of *effects* (`Call`, `Sleep`, `Fetch`, `Emit`) that a driver in
+Each operation is a generator of *effects* (`Call`, `Sleep`, `Fetch`, `Emit`, and for a group of
+jobs `Gather` and `Settled`) that a driver in
 `_jobs.py` performs with its own client and sleep: the driver sends back each effect's result (or
 throws its exception in), and the generator's return value is the operation's result. So polling,
 backoff, deadlines, paging and downloads have one implementation, and the drivers only do I/O.
@@ -15,7 +16,7 @@ import re
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Final, Generic, Protocol, TypeAlias, TypeVar, cast
@@ -100,7 +101,43 @@ class Emit:
     job: Job
 
 
-Effect: TypeAlias = Call | Sleep | Fetch | Emit
+@dataclass(frozen=True, slots=True)
+class Gather:
+    """Run these operations side by side: the async driver at most `limit` at a time, the sync one
+    in turn. Once one is answered 429 (see `stops_gather`), those not started yet are skipped. The
+    reply is a list, in order, of each one's result, its exception, or `SKIPPED`."""
+
+    operations: tuple[Steps[Any], ...]
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """Job `index` of a group has ended: `outcome` is its final snapshot, or the error that ended
+    the wait for it. The reply is None."""
+
+    index: int
+    outcome: Job | Exception
+
+
+class _Skipped:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "SKIPPED"
+
+
+#: The reply of an operation of a `Gather` that was not started (the API asked to slow down).
+SKIPPED: Final = _Skipped()
+
+
+def stops_gather(error: BaseException) -> bool:
+    """Whether an operation's error means the rest of its `Gather` is not started: a rate limit,
+    which the next round of polls waits out for the whole group."""
+    return isinstance(error, APIStatusError) and error.status_code == 429
+
+
+Effect: TypeAlias = Call | Sleep | Fetch | Emit | Gather | Settled
 Steps: TypeAlias = Generator[Effect, object, T]
 
 
@@ -161,6 +198,15 @@ class JobFlow:
         self.profiles: Mapping[str, JobProfile] = dict(profiles)
         self._clock = clock
         self._random = random
+        self._public_url: tuple[httpx.URL, str] | None = None
+
+    def _public_base_url(self) -> str:
+        """The client's base URL as jobs record it; worked out once per base URL, since every
+        snapshot of a many-job poll needs it."""
+        base_url = self._client.base_url
+        if self._public_url is None or self._public_url[0] is not base_url:
+            self._public_url = (base_url, public_base_url(base_url))
+        return self._public_url[1]
 
     # reading jobs
 
@@ -231,7 +277,7 @@ class JobFlow:
             raise ResumeTokenError(
                 f"resume token is for the {decoded.api!r} job API, which this client does not have"
             )
-        ours = public_base_url(self._client.base_url)
+        ours = self._public_base_url()
         if decoded.base_url is not None and decoded.base_url != ours:
             raise ResumeTokenError(
                 f"resume token is for a job on {decoded.base_url}, but this client talks to {ours}"
@@ -326,12 +372,17 @@ class JobFlow:
             raise outcome from outcome.__cause__
         if final.status is JobStatus.SUCCEEDED or not raise_on_failure:
             return final
+        raise (yield from self._failure(final))
+
+    def _failure(self, final: Job) -> Steps[JobError]:
+        """The error a wait raises for a job that ended failed or cancelled (the failure's
+        messages read from the API's errors endpoint, where it has one)."""
         if final.status is JobStatus.CANCELLED:
-            raise JobCancelledError(f"{final.api} job {final.id} was cancelled", job=final)
+            return JobCancelledError(f"{final.api} job {final.id} was cancelled", job=final)
         errors = yield from self._failure_details(final)
         summary = f": {errors[0]}" if errors else ""
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise JobFailedError(
+        return JobFailedError(
             f"{final.api} job {final.id} failed{summary}{more}", job=final, errors=errors
         )
 
@@ -457,6 +508,235 @@ class JobFlow:
         except APIError:
             return [job.error] if job.error else []
 
+    # waiting for many jobs at once
+
+    def wait_many(
+        self,
+        jobs: Sequence[Job],
+        *,
+        timeout: float | None,
+        initial_delay: float,
+        multiplier: float,
+        max_delay: float,
+        unknown_status_limit: float | None,
+        concurrency: int,
+        failures_as_errors: bool,
+    ) -> Steps[None]:
+        """Poll a group of jobs until each has ended, with one `Settled` per job as it ends (those
+        already ended first, then round by round, in input order within a round).
+
+        A round reads every unfinished job once: one list scan per family and parents where the
+        family can list (following pages only until every wanted job was seen; a job missing
+        from the list is read with `get`, or is a `NotFoundError` for a list-only family), and a
+        `get` per job where it cannot (or for a lone job), at most `concurrency` at a time. Rounds
+        back off as `wait` does, and a `Retry-After` (or a 429) on any read delays the next round
+        for the whole group. A read that fails as the client would retry is tried again next
+        round, up to the client's `max_retries` rounds in a row; other errors end that job's
+        wait. With `failures_as_errors` a failed or cancelled job settles as the error `wait`
+        would raise (`JobFailedError` with the API's messages, `JobCancelledError`), else as its
+        snapshot. At the deadline every unfinished job settles as a `JobTimeoutError`; a status
+        nobody mapped for longer than `unknown_status_limit` as a `JobStatusUnknownError`.
+        """
+        if timeout is not None and not timeout >= 0:
+            raise ValueError(f"timeout must be >= 0 seconds or None, got {timeout}")
+        if unknown_status_limit is not None and not unknown_status_limit >= 0:
+            raise ValueError(
+                f"unknown_status_limit must be >= 0 seconds or None, got {unknown_status_limit}"
+            )
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be >= 1, got {concurrency}")
+        for job in jobs:
+            self.profile(job.api)  # an unknown family fails before any request
+        backoff = _Backoff(initial_delay, multiplier, max_delay)
+        deadline = None if timeout is None else self._clock() + timeout
+        pending: dict[int, Job] = {}
+        unknown_since: dict[int, float] = {}
+        for index, job in enumerate(jobs):
+            if job.status.is_terminal:
+                yield from self._settle(index, job, failures_as_errors)
+            else:
+                pending[index] = job
+                if _unmapped(self.profile(job.api), job):
+                    unknown_since[index] = self._clock()
+        failed_rounds = 0
+        while pending:
+            outcomes, transient, retry_after = yield from self._group_round(pending, concurrency)
+            failed_rounds = failed_rounds + 1 if transient else 0
+            if failed_rounds > self._client.max_retries:
+                outcomes.update(transient)  # out of retries: those reads fail for good
+            now = self._clock()
+            for index in sorted(outcomes):
+                outcome = outcomes[index]
+                if isinstance(outcome, Exception):
+                    del pending[index]
+                    yield Settled(index, outcome)
+                    continue
+                before = pending[index]
+                if status_key(outcome.raw_status) != status_key(before.raw_status):
+                    logger.info(
+                        "%s job %s: %s -> %s (%s)",
+                        outcome.api,
+                        outcome.id,
+                        before.raw_status,
+                        outcome.raw_status,
+                        outcome.status.value,
+                    )
+                if outcome.status.is_terminal:
+                    del pending[index]
+                    yield from self._settle(index, outcome, failures_as_errors)
+                    continue
+                pending[index] = outcome
+                if not _unmapped(self.profile(outcome.api), outcome):
+                    unknown_since.pop(index, None)
+                    continue
+                since = unknown_since.setdefault(index, now)
+                if unknown_status_limit is not None and now - since >= unknown_status_limit:
+                    del pending[index]
+                    yield Settled(index, _unknown_status(outcome, unknown_status_limit))
+            if not pending:
+                break
+            delay = backoff.next_delay(self._random())
+            if retry_after is not None:
+                delay = max(delay, retry_after)
+            soonest = min((unknown_since[i] for i in pending if i in unknown_since), default=None)
+            if unknown_status_limit is not None and soonest is not None:
+                delay = min(delay, max(0.0, soonest + unknown_status_limit - now))
+            if deadline is not None:
+                remaining = deadline - self._clock()
+                if remaining <= 0:
+                    for index, job in sorted(pending.items()):
+                        yield Settled(
+                            index,
+                            JobTimeoutError(
+                                f"{job.api} job {job.id} did not finish within {timeout:g}s "
+                                f"(last status: {job.raw_status}; {len(pending)} of {len(jobs)} "
+                                "jobs of the group had not finished)",
+                                job=job,
+                                timeout=timeout,
+                            ),
+                        )
+                    return
+                delay = min(delay, remaining)
+            yield Sleep(delay)
+
+    def _settle(self, index: int, job: Job, failures_as_errors: bool) -> Steps[None]:
+        if failures_as_errors and job.status is not JobStatus.SUCCEEDED:
+            yield Settled(index, (yield from self._failure(job)))
+        else:
+            yield Settled(index, job)
+
+    def _group_round(
+        self, pending: Mapping[int, Job], concurrency: int
+    ) -> Steps[tuple[dict[int, Job | Exception], dict[int, Exception], float | None]]:
+        """One read of every pending job: (new snapshots or final errors, errors worth another
+        round, the longest `Retry-After` asked for)."""
+        groups: dict[tuple[str, tuple[tuple[str, str], ...]], builtins.list[int]] = {}
+        for index, job in pending.items():
+            groups.setdefault((job.api, tuple(sorted(job.parents.items()))), []).append(index)
+        scans: builtins.list[tuple[builtins.list[int], Steps[Any]]] = []
+        reads: builtins.list[int] = []
+        for (family, parents), indexes in groups.items():
+            profile = self.profile(family)
+            if profile.list is not None and (profile.get is None or len(indexes) > 1):
+                wanted = {pending[index].id for index in indexes}
+                scans.append((indexes, self._scan_for(profile, dict(parents), wanted)))
+            else:
+                reads.extend(indexes)
+        outcomes: dict[int, Job | Exception] = {}
+        transient: dict[int, Exception] = {}
+        asked: builtins.list[float] = []
+
+        def failed(indexes: builtins.list[int], error: Exception) -> None:
+            if _poll_may_retry(error):
+                transient.update(dict.fromkeys(indexes, error))
+                if isinstance(error, APIStatusError):
+                    asked.append(_retry_after(error.response) or 0.0)
+            else:
+                outcomes.update(dict.fromkeys(indexes, error))
+
+        def answered(response: httpx.Response) -> None:
+            wait = _retry_after(response)
+            if wait is not None:
+                asked.append(wait)
+
+        def read(indexes: builtins.list[int], replies: builtins.list[object]) -> None:
+            for index, reply in zip(indexes, replies, strict=True):
+                if isinstance(reply, Exception):
+                    failed([index], reply)
+                elif reply is not SKIPPED:
+                    job, response = cast("tuple[Job, httpx.Response]", reply)
+                    answered(response)
+                    outcomes[index] = job
+
+        replies = cast(
+            "builtins.list[object]",
+            (
+                yield Gather(
+                    tuple(scan for _, scan in scans)
+                    + tuple(self._read(pending[index]) for index in reads),
+                    concurrency,
+                )
+            ),
+        )
+        missing: builtins.list[int] = []
+        for (indexes, _), reply in zip(scans, replies[: len(scans)], strict=True):
+            if isinstance(reply, Exception):
+                failed(indexes, reply)
+            elif reply is not SKIPPED:
+                found, response = cast("tuple[dict[str, Job], httpx.Response]", reply)
+                answered(response)
+                for index in indexes:
+                    job = pending[index]
+                    profile = self.profile(job.api)
+                    if job.id in found:
+                        outcomes[index] = found[job.id]
+                    elif profile.get is not None:
+                        missing.append(index)  # not (or no longer) listed: ask for it
+                    else:
+                        outcomes[index] = self._not_listed(profile, job.id, job.parents, response)
+        read(reads, replies[len(scans) :])
+        if missing and not any(reply is SKIPPED for reply in replies):
+            read(
+                missing,
+                cast(
+                    "builtins.list[object]",
+                    (yield Gather(tuple(self._read(pending[i]) for i in missing), concurrency)),
+                ),
+            )
+        return outcomes, transient, max(asked) if asked else None
+
+    def _read(self, job: Job) -> Steps[tuple[Job, httpx.Response]]:
+        """A poll of one job of a group (retried by the group's rounds, not by the client)."""
+        return self._fetch(self.profile(job.api), job.id, job.parents, 0, last=job)
+
+    def _scan_for(
+        self, profile: JobProfile, parents: Mapping[str, str], wanted: set[str]
+    ) -> Steps[tuple[dict[str, Job], httpx.Response]]:
+        """The wanted jobs from the list endpoint, by id: pages are followed only until all were
+        seen, and only the wanted items of a page are read into jobs."""
+        endpoint = self._endpoint(profile, profile.list, "list")
+        id_path = profile.path("id") or "id"
+        query: dict[str, object] = {}
+        asked: builtins.list[dict[str, object]] = []
+        found: dict[str, Job] = {}
+        while True:
+            asked.append(query)
+            response = yield from self._call(
+                endpoint, profile, None, parents, params=query, max_retries=0
+            )
+            body = self._json(response)
+            items = self._items(profile, body, response)
+            for item in items:
+                job_id = _first_id(item, id_path)
+                if job_id in wanted and job_id not in found:
+                    found[job_id] = yield from self._decided(profile, item, parents, response)
+            if len(found) == len(wanted):
+                return found, response
+            following = _next_query(body, query, len(items))
+            if following is None or following in asked:
+                return found, response
+            query = following
+
     # downloading
 
     def download(self, job: Job, dest: str | os.PathLike[str]) -> Steps[builtins.list[Path]]:
@@ -575,7 +855,7 @@ class JobFlow:
                 profile,
                 obj,
                 parents,
-                base_url=public_base_url(self._client.base_url),
+                base_url=self._public_base_url(),
                 http_status=None if response is None else response.status_code,
                 errors_found=errors_found,
             )
@@ -676,7 +956,7 @@ class JobFlow:
                     status=status,
                     raw_status=status.value,
                     parents=dict(parents),
-                    base_url=public_base_url(self._client.base_url),
+                    base_url=self._public_base_url(),
                 )
                 snapshot = dataclasses.replace(base, status=status, raw_status=status.value)
                 return snapshot, error.response
@@ -693,6 +973,12 @@ class JobFlow:
         for job in jobs:
             if job.id == job_id:
                 return job, response
+        raise self._not_listed(profile, job_id, parents, response)
+
+    def _not_listed(
+        self, profile: JobProfile, job_id: str, parents: Mapping[str, str], response: httpx.Response
+    ) -> NotFoundError:
+        """The error for a job the list does not hold, of a family with no get-one endpoint."""
         where = ", ".join(f"{k}={v}" for k, v in parents.items())
         message = f"{profile.name} job {job_id} is not in the job list" + (
             f" of {where}" if where else ""
@@ -704,7 +990,7 @@ class JobFlow:
             json={"errors": [{"status": 404, "title": "Not Found", "detail": message}]},
             request=response.request,
         )
-        raise NotFoundError(message, response=missing)
+        return NotFoundError(message, response=missing)
 
     def _scan(
         self,
@@ -744,6 +1030,15 @@ class JobFlow:
         parents: Mapping[str, str],
         response: httpx.Response,
     ) -> Steps[builtins.list[Job]]:
+        jobs: builtins.list[Job] = []
+        for item in self._items(profile, body, response):
+            jobs.append((yield from self._decided(profile, item, parents, response)))
+        return jobs
+
+    def _items(
+        self, profile: JobProfile, body: object, response: httpx.Response
+    ) -> builtins.list[object]:
+        """The job objects of a list response, as sent."""
         found = resolve_path(body, profile.envelope)
         if len(found) != 1 or not isinstance(found[0], builtins.list):
             where = f"at {profile.envelope!r}" if profile.envelope else "as the body"
@@ -753,10 +1048,7 @@ class JobFlow:
                 payload=body,
                 response=response,
             )
-        jobs: builtins.list[Job] = []
-        for item in found[0]:
-            jobs.append((yield from self._decided(profile, item, parents, response)))
-        return jobs
+        return found[0]
 
 
 class _Backoff:
@@ -785,12 +1077,32 @@ def _unmapped(profile: JobProfile, job: Job) -> bool:
     return bool(profile.statuses) and profile.status_of(job.raw_status) is None
 
 
+def _first_id(item: object, path: str) -> str | None:
+    """The id of a job object as sent (an integer id as text), or None."""
+    values = resolve_path(item, path)
+    value = values[0] if values else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) else None
+
+
+def _unknown_status(job: Job, limit: float) -> JobStatusUnknownError:
+    return JobStatusUnknownError(
+        f"{job.api} job {job.id} has had the status {job.raw_status!r}, which its profile does "
+        f"not map, for {limit:g}s; giving up (map the word in the job profile, or pass "
+        "unknown_status_limit=None to wait on regardless)",
+        job=job,
+        word=job.raw_status,
+        limit=limit,
+    )
+
+
 def _is_json(media_type: str) -> bool:
     essence = media_type.partition(";")[0].strip().lower()
     return essence == "application/json" or essence.endswith("+json")
 
 
-def _poll_may_retry(error: APIError) -> bool:
+def _poll_may_retry(error: Exception) -> bool:
     """A failed poll worth another try: what the client itself would retry for a GET."""
     if isinstance(error, APIStatusError):
         return should_retry_status("GET", error.status_code)

@@ -13,14 +13,15 @@ import inspect
 import os
 import random as _random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Generic, TypedDict, TypeVar, Unpack, cast
+from typing import Any, Generic, Literal, TypedDict, TypeVar, Unpack, cast, overload
 
 import httpx
 
 from ._base_client import AsyncAPIClient, RequestOptions, SyncAPIClient
 from ._constants import (
+    DEFAULT_JOB_READ_CONCURRENCY,
     DEFAULT_POLL_INITIAL_DELAY,
     DEFAULT_POLL_MAX_DELAY,
     DEFAULT_POLL_MULTIPLIER,
@@ -28,17 +29,21 @@ from ._constants import (
 )
 from ._exceptions import connection_error
 from ._job_flow import (
+    SKIPPED,
     Call,
     Effect,
     Emit,
     Fetch,
     Finished,
+    Gather,
     JobFlow,
+    Settled,
     Sleep,
     Steps,
     T,
     advance,
     check_download,
+    stops_gather,
 )
 from ._job_model import (
     Cancel,
@@ -67,6 +72,7 @@ __all__ = [
     "Endpoint",
     "FamilyJobs",
     "FieldRule",
+    "GroupWaitOptions",
     "Job",
     "JobPayloadError",
     "JobProfile",
@@ -83,6 +89,47 @@ __all__ = [
 
 def _options(call: Call) -> RequestOptions | None:
     return None if call.max_retries is None else {"max_retries": call.max_retries}
+
+
+class GroupWaitOptions(TypedDict, total=False):
+    """The keyword arguments of `wait_all` and `as_completed` (see `Jobs.wait_all`)."""
+
+    timeout: float | None
+    initial_delay: float
+    multiplier: float
+    max_delay: float
+    unknown_status_limit: float | None
+    concurrency: int
+
+
+def _group(
+    flow: JobFlow, jobs: Iterable[Job], options: GroupWaitOptions, *, failures_as_errors: bool
+) -> tuple[builtins.list[Job], Steps[None]]:
+    group = builtins.list(jobs)
+    steps = flow.wait_many(
+        group,
+        timeout=options.get("timeout"),
+        initial_delay=options.get("initial_delay", DEFAULT_POLL_INITIAL_DELAY),
+        multiplier=options.get("multiplier", DEFAULT_POLL_MULTIPLIER),
+        max_delay=options.get("max_delay", DEFAULT_POLL_MAX_DELAY),
+        unknown_status_limit=options.get("unknown_status_limit", DEFAULT_UNKNOWN_STATUS_LIMIT),
+        concurrency=options.get("concurrency", DEFAULT_JOB_READ_CONCURRENCY),
+        failures_as_errors=failures_as_errors,
+    )
+    return group, steps
+
+
+def _collected(
+    results: builtins.list[Job | Exception | None], return_exceptions: bool
+) -> Callable[[Settled], None]:
+    """What `wait_all` does with each job as it ends: keep it, or raise its error at once."""
+
+    def settled(effect: Settled) -> None:
+        if isinstance(effect.outcome, Exception) and not return_exceptions:
+            raise effect.outcome
+        results[effect.index] = effect.outcome
+
+    return settled
 
 
 class Jobs(Generic[N]):
@@ -222,6 +269,81 @@ class Jobs(Generic[N]):
         finally:
             steps.close()
 
+    @overload
+    def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: Literal[False] = False,
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job]: ...
+
+    @overload
+    def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: Literal[True],
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job | Exception]: ...
+
+    def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: bool = False,
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job] | builtins.list[Job | Exception]:
+        """Wait for many jobs at once (of any families); their final snapshots, in input order.
+
+        Each poll round reads every unfinished job once, in as few calls as the APIs allow: one
+        list call per family and parents (more pages only until every wanted job was seen) where
+        the family can list, else one `get` per job (at most `concurrency` at a time on the async
+        client, in turn on this one). A 429 or `Retry-After` delays the next round for the whole
+        group; reads that fail as the client would retry are tried again next round.
+
+        By default the first job that fails raises, as soon as it ends, what `wait` would:
+        `JobFailedError`, `JobCancelledError`, `JobTimeoutError` (at `timeout` seconds, for the
+        first unfinished job), `JobStatusUnknownError`, or the error that ended reading it (a
+        `NotFoundError`...). With `return_exceptions=True` nothing is raised for a job: the list
+        holds, in input order, each succeeded job's snapshot or the error its wait would have
+        raised, and the call returns when every job has ended or the deadline has passed.
+
+        Options: `timeout`, `initial_delay`, `multiplier`, `max_delay` and `unknown_status_limit`
+        as for `wait` (the backoff is the group's), and `concurrency` (default 8).
+        """
+        group, steps = _group(self._flow, jobs, options, failures_as_errors=True)
+        results: builtins.list[Job | Exception | None] = [None] * len(group)
+        self._run(steps, on_settled=_collected(results, return_exceptions))
+        return cast("builtins.list[Job | Exception]", results)
+
+    def as_completed(
+        self, jobs: Iterable[Job], **options: Unpack[GroupWaitOptions]
+    ) -> Iterator[Job]:
+        """Wait for many jobs at once, yielding each one's final snapshot as it ends (succeeded,
+        failed or cancelled alike: the snapshot says which), in the order they end.
+
+            for job in client.jobs.as_completed(jobs, timeout=3600):
+                print(job.id, job.status)
+
+        Polls as `wait_all` does. Raises `JobTimeoutError` at `timeout` seconds (the first
+        unfinished job's), `JobStatusUnknownError`, or the error that ended reading a job.
+        """
+        _, steps = _group(self._flow, jobs, options, failures_as_errors=False)
+        reply: object = None
+        failure: Exception | None = None
+        try:
+            while not isinstance(effect := advance(steps, reply, failure), Finished):
+                reply, failure = None, None
+                if isinstance(effect, Settled):
+                    if isinstance(effect.outcome, Exception):
+                        raise effect.outcome
+                    yield effect.outcome
+                else:
+                    reply, failure = self._perform(effect)
+        finally:
+            steps.close()
+
     def cancel(self, job: Job) -> Job:
         """Ask the API to cancel the job; the snapshot it answers with.
 
@@ -247,20 +369,43 @@ class Jobs(Generic[N]):
         """The job behind a `Job.resume_token`, fetched fresh (in this or another process)."""
         return self._run(self._flow.resume(token))
 
-    def _run(self, steps: Steps[T], on_change: Callable[[Job], object] | None = None) -> T:
+    def _run(
+        self,
+        steps: Steps[T],
+        on_change: Callable[[Job], object] | None = None,
+        on_settled: Callable[[Settled], None] | None = None,
+    ) -> T:
         reply: object = None
         failure: Exception | None = None
         try:
             while not isinstance(effect := advance(steps, reply, failure), Finished):
-                if isinstance(effect, Emit):
-                    if on_change is not None:
+                if isinstance(effect, Emit | Settled):
+                    if isinstance(effect, Emit) and on_change is not None:
                         on_change(effect.job)
+                    elif isinstance(effect, Settled) and on_settled is not None:
+                        on_settled(effect)
                     reply, failure = None, None
                     continue
                 reply, failure = self._perform(effect)
             return effect.value
         finally:
             steps.close()
+
+    def _gather(self, gather: Gather) -> builtins.list[object]:
+        """The operations in turn (see `Gather`); after a 429 the rest are skipped."""
+        replies: builtins.list[object] = []
+        stopped = False
+        for operation in gather.operations:
+            if stopped:
+                operation.close()
+                replies.append(SKIPPED)
+                continue
+            try:
+                replies.append(self._run(operation))
+            except Exception as error:
+                replies.append(error)
+                stopped = stops_gather(error)
+        return replies
 
     def _perform(self, effect: Effect) -> tuple[object, Exception | None]:
         try:
@@ -273,6 +418,8 @@ class Jobs(Generic[N]):
                     json=effect.json,
                     options=_options(effect),
                 ), None
+            if isinstance(effect, Gather):
+                return self._gather(effect), None
             if isinstance(effect, Sleep):
                 self._sleep(effect.seconds)
             elif isinstance(effect, Fetch):
@@ -394,6 +541,57 @@ class AsyncJobs(Generic[N]):
         finally:
             steps.close()
 
+    @overload
+    async def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: Literal[False] = False,
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job]: ...
+
+    @overload
+    async def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: Literal[True],
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job | Exception]: ...
+
+    async def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: bool = False,
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job] | builtins.list[Job | Exception]:
+        """See `Jobs.wait_all`; the `get`s of families that cannot list go out at most
+        `concurrency` at a time."""
+        group, steps = _group(self._flow, jobs, options, failures_as_errors=True)
+        results: builtins.list[Job | Exception | None] = [None] * len(group)
+        await self._run(steps, on_settled=_collected(results, return_exceptions))
+        return cast("builtins.list[Job | Exception]", results)
+
+    async def as_completed(
+        self, jobs: Iterable[Job], **options: Unpack[GroupWaitOptions]
+    ) -> AsyncIterator[Job]:
+        """See `Jobs.as_completed` (`async for job in client.jobs.as_completed(jobs): ...`)."""
+        _, steps = _group(self._flow, jobs, options, failures_as_errors=False)
+        reply: object = None
+        failure: Exception | None = None
+        try:
+            while not isinstance(effect := advance(steps, reply, failure), Finished):
+                reply, failure = None, None
+                if isinstance(effect, Settled):
+                    if isinstance(effect.outcome, Exception):
+                        raise effect.outcome
+                    yield effect.outcome
+                else:
+                    reply, failure = await self._perform(effect)
+        finally:
+            steps.close()
+
     async def cancel(self, job: Job) -> Job:
         return await self._run(self._flow.cancel(job))
 
@@ -407,22 +605,49 @@ class AsyncJobs(Generic[N]):
     async def resume(self, token: str) -> Job:
         return await self._run(self._flow.resume(token))
 
-    async def _run(self, steps: Steps[T], on_change: Callable[[Job], object] | None = None) -> T:
+    async def _run(
+        self,
+        steps: Steps[T],
+        on_change: Callable[[Job], object] | None = None,
+        on_settled: Callable[[Settled], None] | None = None,
+    ) -> T:
         reply: object = None
         failure: Exception | None = None
         try:
             while not isinstance(effect := advance(steps, reply, failure), Finished):
-                if isinstance(effect, Emit):
-                    if on_change is not None:
+                if isinstance(effect, Emit | Settled):
+                    if isinstance(effect, Emit) and on_change is not None:
                         outcome = on_change(effect.job)
                         if inspect.isawaitable(outcome):
                             await outcome
+                    elif isinstance(effect, Settled) and on_settled is not None:
+                        on_settled(effect)
                     reply, failure = None, None
                     continue
                 reply, failure = await self._perform(effect)
             return effect.value
         finally:
             steps.close()
+
+    async def _gather(self, gather: Gather) -> builtins.list[object]:
+        """The operations side by side, at most `gather.limit` at a time (see `Gather`); after a
+        429 those not started yet are skipped."""
+        limit = asyncio.Semaphore(gather.limit)
+        stopped = False
+
+        async def one(operation: Steps[Any]) -> object:
+            nonlocal stopped
+            async with limit:
+                if stopped:
+                    operation.close()
+                    return SKIPPED
+                try:
+                    return await self._run(operation)
+                except Exception as error:
+                    stopped = stopped or stops_gather(error)
+                    return error
+
+        return builtins.list(await asyncio.gather(*(one(op) for op in gather.operations)))
 
     async def _perform(self, effect: Effect) -> tuple[object, Exception | None]:
         try:
@@ -435,6 +660,8 @@ class AsyncJobs(Generic[N]):
                     json=effect.json,
                     options=_options(effect),
                 ), None
+            if isinstance(effect, Gather):
+                return await self._gather(effect), None
             if isinstance(effect, Sleep):
                 await self._sleep(effect.seconds)
             elif isinstance(effect, Fetch):
@@ -513,6 +740,43 @@ class FamilyJobs(Generic[N]):
         """See `Jobs.watch`: each snapshot whose status changed."""
         return self._jobs.watch(self._own(job), **options)
 
+    @overload
+    def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: Literal[False] = False,
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job]: ...
+
+    @overload
+    def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: Literal[True],
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job | Exception]: ...
+
+    def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: bool = False,
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job] | builtins.list[Job | Exception]:
+        """See `Jobs.wait_all`: many jobs of this family at once."""
+        owned = [self._own(job) for job in jobs]
+        if return_exceptions:
+            return self._jobs.wait_all(owned, return_exceptions=True, **options)
+        return self._jobs.wait_all(owned, **options)
+
+    def as_completed(
+        self, jobs: Iterable[Job], **options: Unpack[GroupWaitOptions]
+    ) -> Iterator[Job]:
+        """See `Jobs.as_completed`: each job of this family as it ends."""
+        return self._jobs.as_completed([self._own(job) for job in jobs], **options)
+
     def cancel(self, job: Job) -> Job:
         """See `Jobs.cancel`."""
         return self._jobs.cancel(self._own(job))
@@ -567,6 +831,43 @@ class AsyncFamilyJobs(Generic[N]):
     def watch(self, job: Job, **options: Unpack[WatchOptions]) -> AsyncIterator[Job]:
         """See `Jobs.watch`."""
         return self._jobs.watch(self._own(job), **options)
+
+    @overload
+    async def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: Literal[False] = False,
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job]: ...
+
+    @overload
+    async def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: Literal[True],
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job | Exception]: ...
+
+    async def wait_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        return_exceptions: bool = False,
+        **options: Unpack[GroupWaitOptions],
+    ) -> builtins.list[Job] | builtins.list[Job | Exception]:
+        """See `Jobs.wait_all`: many jobs of this family at once."""
+        owned = [self._own(job) for job in jobs]
+        if return_exceptions:
+            return await self._jobs.wait_all(owned, return_exceptions=True, **options)
+        return await self._jobs.wait_all(owned, **options)
+
+    def as_completed(
+        self, jobs: Iterable[Job], **options: Unpack[GroupWaitOptions]
+    ) -> AsyncIterator[Job]:
+        """See `Jobs.as_completed`."""
+        return self._jobs.as_completed([self._own(job) for job in jobs], **options)
 
     async def cancel(self, job: Job) -> Job:
         return await self._jobs.cancel(self._own(job))

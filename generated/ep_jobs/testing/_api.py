@@ -12,7 +12,16 @@ import pydantic
 from .._job_model import Endpoint, JobProfile, JobStatus
 from .._job_vocabulary import status_key
 from ._responses import phrase
-from ._shapes import ABSENT, ApiShape, error_status_type, is_list, model_field, response_models
+from ._shapes import (
+    ABSENT,
+    ApiShape,
+    error_status_type,
+    is_list,
+    model_field,
+    required_fields,
+    response_models,
+)
+from ._values import words_at
 
 _DEFAULT_SCRIPT: Final = ("pending", "running", "succeeded")
 
@@ -29,10 +38,8 @@ class SimulatedApi:
     def __init__(self, profile: JobProfile, shape: ApiShape) -> None:
         self.profile = profile
         self.shape = shape
-        models = response_models(profile)
-
-        def model_of(endpoint: Endpoint | None) -> type[pydantic.BaseModel] | None:
-            return None if endpoint is None else models.get((endpoint.method, endpoint.path))
+        self._response_models = response_models(profile)
+        model_of = self.response_model
 
         envelope = profile.envelope
         in_create = model_field(model_of(profile.create), envelope) if envelope else ABSENT
@@ -53,11 +60,48 @@ class SimulatedApi:
             else model_field(list_model, "meta") is not ABSENT
         )
         self.error_status = shape.error_status or error_status_type(profile) or "int"
+        # The spec's own spelling of each status word (`IN_PROGRESS`, where a profile may have
+        # written `in_progress`): the values of the enum at the status path of the typed model.
+        status_path = profile.path("status")
+        self._spelling = {
+            status_key(word): word
+            for word in (words_at(profile.model, status_path) if status_path else [])
+        }
+        kind_path = profile.path("kind")
+        #: The kind of a job nothing names one for: the first the spec's enum at the kind path
+        #: allows (None: the spec has no such enum).
+        self._kinds = words_at(profile.model, kind_path) if kind_path else []
+        self.first_kind = next(iter(self._kinds), None)
         self.words: dict[JobStatus, str] = {}
         for raw, status in profile.statuses.items():
-            self.words.setdefault(status, raw)
+            self.words.setdefault(status, self.spelled(raw))
         for rule in profile.state:  # no status field: the steps are canonical statuses
             self.words.setdefault(rule.status, rule.status.value)
+
+    def response_model(self, endpoint: Endpoint | None) -> type[pydantic.BaseModel] | None:
+        """The typed model of the body the operation answers on success (None: not known)."""
+        if endpoint is None:
+            return None
+        return self._response_models.get((endpoint.method.upper(), endpoint.path))
+
+    def required_fields(self, endpoint: Endpoint) -> tuple[str, ...]:
+        """The fields a creator's form or multipart body must have, or `body` for a required JSON
+        body (none when unknown)."""
+        return required_fields(self.profile, endpoint.method, endpoint.path) or ()
+
+    def documents_no_body(self, endpoint: Endpoint | None) -> bool:
+        """Whether the spec says the operation answers without a body (unknown: False)."""
+        if endpoint is None:
+            return False
+        key = (endpoint.method.upper(), endpoint.path)
+        return key in self._response_models and self._response_models[key] is None
+
+    def kind_of_creator(self, endpoint: Endpoint | None) -> str | None:
+        """The kind of job a creator starts, where the spec's kinds name it (`product_import`
+        starts `product-import` jobs); None if none does."""
+        names = [name for name, found in self.profile.creators.items() if found == endpoint]
+        wanted = {_squeezed(name) for name in names}
+        return next((kind for kind in self._kinds if _squeezed(kind) in wanted), None)
 
     @property
     def name(self) -> str:
@@ -70,6 +114,11 @@ class SimulatedApi:
             return JobStatus(raw) if raw in set(JobStatus) else JobStatus.RUNNING
         return self.profile.status_of(raw) or JobStatus.RUNNING
 
+    def spelled(self, raw: str) -> str:
+        """A status word of the profile as the spec spells it (as the profile does if the spec
+        has no enum there)."""
+        return self._spelling.get(status_key(raw), raw)
+
     def raw_word(self, word: str) -> str:
         """The API's own status word for a script step (see the package docstring)."""
         if isinstance(word, Raw):
@@ -77,7 +126,7 @@ class SimulatedApi:
         wanted = status_key(word)
         for raw in self.profile.statuses:
             if status_key(raw) == wanted:
-                return raw
+                return self.spelled(raw)
         known = ", ".join(self.profile.statuses or (w.value for w in self.words))
         try:
             status = JobStatus(wanted)
@@ -113,3 +162,7 @@ class SimulatedApi:
         if status == 404 and self.shape.bare_not_found:
             return error
         return {"errors": error if self.shape.errors_as_object else [error]}
+
+
+def _squeezed(name: str) -> str:
+    return "".join(c for c in name.casefold() if c.isalnum())

@@ -4,6 +4,8 @@ cancel, errors, file), the OAuth token endpoint, and the storage origin's downlo
 from __future__ import annotations
 
 import copy
+import email.parser
+import email.policy
 import hashlib
 import json
 import mimetypes
@@ -16,13 +18,14 @@ from typing import Any, Final, Protocol
 
 import httpx
 
-from .._job_model import JobStatus, resolve_path
+from .._job_model import Endpoint, JobStatus, resolve_path
 from .._job_vocabulary import status_key
 from ._api import SimulatedApi
 from ._bodies import file_url, job_object, put, signature, wrap
 from ._responses import generic_error, json_response, raw_response, storage_error
 from ._routes import Target
 from ._state import EPOCH, FakeJob, JobStore, VirtualClock
+from ._values import annotation_at, complete, field_keys, model_of
 
 _FILTER_CLAUSE: Final = re.compile(r"\s*eq\(\s*([^,\s()]+)\s*,\s*([^()]*?)\s*\)\s*")
 
@@ -86,7 +89,8 @@ class JobOperations:
             return self._json(404, spec.error_body(404, "job not found"))
         if target.operation == "get":
             self._observe(job)
-            return self._json(200, wrap(spec.profile.envelope, self._job_object(job)))
+            body = wrap(spec.profile.envelope, self._job_object(job))
+            return self._typed(spec, spec.profile.get, 200, body, job.id)
         if target.operation == "cancel":
             return self._cancel(spec, job)
         if target.operation == "errors":
@@ -106,10 +110,20 @@ class JobOperations:
             if sent != media_type.partition(";")[0].strip():
                 detail = f"this endpoint takes {media_type}, not {sent or 'no body'}"
                 return self._json(415, spec.error_body(415, detail))
+            assert target.endpoint is not None
+            required = spec.required_fields(target.endpoint)
+            missing = [name for name in required if name not in _field_names(request, sent)]
+            if missing:
+                detail = f"the {media_type} body lacks its required field(s) {', '.join(missing)}"
+                return self._json(400, spec.error_body(400, detail))
             body: Any = {}
+        elif not request.content and (
+            target.endpoint is None or "body" not in spec.required_fields(target.endpoint)
+        ):  # a creator whose body is optional, or that documents none (a price book import)
+            body = {}
         else:
             try:
-                body = json.loads(request.content) if request.content else None
+                body = json.loads(request.content or b"null")
             except ValueError:
                 return self._json(400, spec.error_body(400, "the body is not valid JSON"))
             if not isinstance(body, dict):
@@ -122,13 +136,20 @@ class JobOperations:
         planned = self._store.next_plan(spec.name)
         if planned.kind is None and kinds and isinstance(kinds[0], str):
             planned.kind = kinds[0]
+        if planned.kind is None:
+            planned.kind = spec.kind_of_creator(target.endpoint)
         job = self._store.create(
             spec, parents=parents, plan=planned, body_fields=copy.deepcopy(source)
         )
         obj = self._job_object(job)
-        return self._json(
-            spec.shape.create_status, wrap(envelope, [obj] if spec.create_array else obj)
-        )
+        answer = wrap(envelope, [obj] if spec.create_array else obj)
+        model = spec.response_model(target.endpoint)
+        if model is not None:
+            complete(model, answer, timestamp=spec.timestamp, seed=f"{spec.name}/{job.id}")
+            # What the create's own model required is part of the job from now on (a creator in
+            # another API may require more of the job object than the API that reads it).
+            job.fields = copy.deepcopy(obj)
+        return self._json(spec.shape.create_status, answer)
 
     def _list(
         self, spec: SimulatedApi, parents: dict[str, str], request: httpx.Request
@@ -192,7 +213,7 @@ class JobOperations:
         envelope = spec.profile.envelope
         if envelope:
             put(body, envelope, objects)
-            return self._json(200, body)
+            return self._typed(spec, spec.profile.list, 200, body, "list")
         return self._json(200, objects)
 
     def _filter_match(self, spec: SimulatedApi, job: FakeJob, name: str, value: str) -> bool:
@@ -225,7 +246,11 @@ class JobOperations:
         cancelling = spec.words.get(JobStatus.CANCELLING)
         job.script = job.script[: job.position + 1] + [w for w in (cancelling, cancelled) if w]
         self._store.move(job, job.position + 1)
-        return self._json(200, wrap(profile.envelope, self._job_object(job)))
+        endpoint = rule.endpoint if rule is not None else None
+        if spec.documents_no_body(endpoint):  # the client reads the job again
+            return self._raw(204, b"")
+        body = wrap(profile.envelope, self._job_object(job))
+        return self._typed(spec, endpoint, 200, body, job.id)
 
     def _errors(self, spec: SimulatedApi, job: FakeJob) -> httpx.Response:
         path = spec.profile.error_messages or ""
@@ -234,20 +259,28 @@ class JobOperations:
         body = wrap(path, messages if fan_out else "; ".join(messages))
         if fan_out:
             error_type = spec.shape.error_type or f"{spec.profile.resource_type or spec.name}-error"
-            for index, item in enumerate(resolve_path(body, path.partition("[]")[0]), start=1):
-                if isinstance(item, list):
-                    for number, element in enumerate(item, start=1):
-                        if isinstance(element, dict):
+            array = path.partition("[]")[0]
+            # JSON:API error objects have a type and an id; where the spec types them, only the
+            # fields it documents are added.
+            model = spec.response_model(spec.profile.errors)
+            item = model_of(annotation_at(model, array + "[]")) if model is not None else None
+            documented = {"type", "id"} if model is None else {"type", "id"} & set(field_keys(item))
+            for index, found in enumerate(resolve_path(body, array), start=1):
+                if isinstance(found, list):
+                    for number, element in enumerate(found, start=1):
+                        if isinstance(element, dict) and "type" in documented:
                             element.setdefault("type", error_type)
+                        if isinstance(element, dict) and "id" in documented:
                             element.setdefault("id", _stable_id(f"{job.id}/error/{index}/{number}"))
-        return self._json(200, body)
+        return self._typed(spec, spec.profile.errors, 200, body, job.id)
 
     def _file(self, spec: SimulatedApi, job: FakeJob) -> httpx.Response:
         path = spec.profile.file_link or "href"
         if job.status is not JobStatus.SUCCEEDED or not job.files:
             return self._json(404, spec.error_body(404, f"job {job.id} has no file (yet)"))
         urls = [self._file_url(job, name) for name in job.files]
-        return self._json(200, wrap(path, urls if "[]" in path else urls[0]))
+        body = wrap(path, urls if "[]" in path else urls[0])
+        return self._typed(spec, spec.profile.file, 200, body, job.id)
 
     def _download(self, target: Target, request: httpx.Request) -> httpx.Response:
         if request.method not in ("GET", "HEAD"):
@@ -307,6 +340,16 @@ class JobOperations:
     def _file_url(self, job: FakeJob, name: str) -> str:
         return file_url(job, name, self._options.storage_url)
 
+    def _typed(
+        self, spec: SimulatedApi, endpoint: Endpoint | None, status: int, body: Any, seed: str
+    ) -> httpx.Response:
+        """Answer `body` completed to the operation's typed response model, where there is one:
+        every field the spec requires is there."""
+        model = spec.response_model(endpoint)
+        if model is not None and isinstance(body, dict):
+            complete(model, body, timestamp=spec.timestamp, seed=f"{spec.name}/{seed}")
+        return self._json(status, body)
+
     def _json(
         self, status: int, body: object, *, headers: Mapping[str, str] | None = None
     ) -> httpx.Response:
@@ -319,6 +362,18 @@ class JobOperations:
 
     def _storage_error(self, status: int, code: str, message: str) -> httpx.Response:
         return storage_error(self._request_id(), status, code, message)
+
+
+def _field_names(request: httpx.Request, media_type: str) -> set[str]:
+    """The names of the fields of a multipart or form body."""
+    if media_type == "application/x-www-form-urlencoded":
+        return set(urllib.parse.parse_qs(request.content.decode("utf-8", "replace")))
+    head = f"Content-Type: {request.headers.get('content-type', '')}\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + request.content)
+    if not message.is_multipart():
+        return set()
+    names = (part.get_param("name", header="content-disposition") for part in message.iter_parts())
+    return {name for name in names if isinstance(name, str)}
 
 
 def _is_json(media_type: str) -> bool:

@@ -3,7 +3,11 @@ from the package's typed models (see the package docstring)."""
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.util
+import inspect
+import pkgutil
 import re
 import sys
 import types
@@ -67,20 +71,83 @@ SHAPES: Final[Mapping[str, ApiShape]] = {
 _OPERATION_LINE: Final = re.compile(r"`([A-Z]+) (/\S*)`")
 
 
-def response_models(profile: JobProfile) -> dict[tuple[str, str], type[pydantic.BaseModel]]:
-    """(method, path) -> the typed response model of each operation of the profile's API.
+def response_models(profile: JobProfile) -> dict[tuple[str, str], type[pydantic.BaseModel] | None]:
+    """(method, path) -> the typed response model of each operation of the package's APIs, those of
+    the profile's own API first (a creator may be another API's operation); None for an operation
+    that documents no body (its method returns None). Operations answering anything else are left
+    out.
 
-    Read from the generated resources module beside the job model (each operation method's
-    docstring ends with its `` `METHOD /path` ``); empty when there is none.
+    Read from the generated resources modules (each operation method's docstring ends with its
+    `` `METHOD /path` ``); empty when the profile has no typed model.
     """
     if profile.model is None:
         return {}
-    package = profile.model.__module__.rpartition(".")[0]
+    own = profile.model.__module__.rpartition(".")[0]
+    found: dict[tuple[str, str], type[pydantic.BaseModel] | None] = {}
+    for api in [own, *(name for name in _api_packages(own.partition(".")[0]) if name != own)]:
+        for key, model in _resources_models(api).items():
+            found.setdefault(key, model)
+    return found
+
+
+@functools.cache
+def _api_packages(root: str) -> tuple[str, ...]:
+    """The API subpackages of the generated package `root` (those with a resources module)."""
     try:
-        module = importlib.import_module(f"{package}.resources")
+        package = importlib.import_module(root)
+    except ImportError:
+        return ()
+    return tuple(
+        f"{root}.{info.name}"
+        for info in pkgutil.iter_modules(getattr(package, "__path__", []))
+        if info.ispkg and importlib.util.find_spec(f"{root}.{info.name}.resources") is not None
+    )
+
+
+@functools.cache
+def _resources_models(api: str) -> dict[tuple[str, str], type[pydantic.BaseModel] | None]:
+    found: dict[tuple[str, str], type[pydantic.BaseModel] | None] = {}
+    for key, function in _resources_methods(api).items():
+        try:
+            returned = typing.get_type_hints(function).get("return")
+        except Exception:  # an annotation that does not resolve: no information
+            continue
+        if isinstance(returned, type) and issubclass(returned, pydantic.BaseModel):
+            found[key] = returned
+        elif returned is type(None):
+            found[key] = None
+    return found
+
+
+def required_fields(profile: JobProfile, method: str, path: str) -> tuple[str, ...] | None:
+    """The fields an operation's body must have, read from its generated method (its keyword
+    arguments without a default, but `options`; a trailing `_` is the generator's, not the
+    wire's); None when the method is not found."""
+    if profile.model is None:
+        return None
+    own = profile.model.__module__.rpartition(".")[0]
+    for api in [own, *(name for name in _api_packages(own.partition(".")[0]) if name != own)]:
+        function = _resources_methods(api).get((method.upper(), path))
+        if function is not None:
+            parameters = inspect.signature(function).parameters.values()
+            return tuple(
+                parameter.name.removesuffix("_")
+                for parameter in parameters
+                if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+                and parameter.default is inspect.Parameter.empty
+                and parameter.name != "options"
+            )
+    return None
+
+
+@functools.cache
+def _resources_methods(api: str) -> dict[tuple[str, str], Any]:
+    """(method, path) -> the sync method of the generated resources module that calls it."""
+    try:
+        module = importlib.import_module(f"{api}.resources")
     except ImportError:
         return {}
-    found: dict[tuple[str, str], type[pydantic.BaseModel]] = {}
+    found: dict[tuple[str, str], Any] = {}
     for owner in vars(module).values():
         if not isinstance(owner, type) or owner.__module__ != module.__name__:
             continue
@@ -89,14 +156,8 @@ def response_models(profile: JobProfile) -> dict[tuple[str, str], type[pydantic.
             if not callable(function) or not isinstance(doc, str) or not doc.strip():
                 continue
             match = _OPERATION_LINE.fullmatch(doc.strip().splitlines()[-1].strip())
-            if match is None:
-                continue
-            try:
-                returned = typing.get_type_hints(function).get("return")
-            except Exception:  # an annotation that does not resolve: no information
-                continue
-            if isinstance(returned, type) and issubclass(returned, pydantic.BaseModel):
-                found.setdefault((match[1], match[2]), returned)
+            if match is not None and not inspect.iscoroutinefunction(function):
+                found.setdefault((match[1], match[2]), function)
     return found
 
 

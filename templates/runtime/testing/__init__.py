@@ -20,11 +20,19 @@ Driven by the job profiles
 The fake simulates every job family in `PROFILES` (`_profiles.py`), or in the `profiles` you pass,
 from the profile alone (tests name a family by its name, the `api=` of the methods below): its
 routes are the profile's endpoints, every creator included (in whichever API's paths it is); a job object is built by setting values at
-the profile's dotted field paths (`fields`) inside its `envelope`; status words come from the
-profile's status map (for a family with no status field, the steps are canonical statuses and
-the fake sets the fields its `state` rules read) and cancel rules from `cancel`; the file link is put at
-`file_link` and error messages at `error_messages`. So a new job API with a profile is simulated
-with no code change. What a profile cannot say is read from the API's typed models where the
+the profile's dotted field paths (`fields`) inside its `envelope`, and then completed to the
+spec's typed model of the job object: every field it requires that the profile does not set gets a
+value of its type (the first value of an enum or `Literal`, a timestamp, a UUID for a string, zero,
+false, an empty array, a nested object with its own required fields), so `Job.model` validates;
+status words come from the profile's status map, spelled as the spec's enum at the status path
+spells them (`IN_PROGRESS` for a profile's `in_progress`) (for a family with no status field, the
+steps are canonical statuses and the fake sets the fields its `state` rules read) and cancel
+rules from `cancel`; the file link is put at `file_link` and error messages at `error_messages`.
+Every answer is completed the same way to its operation's typed response model (a creator in
+another API included), and nothing the spec does not document is added: a cancel documented
+without a body is answered 204 without one (the client reads the job again), and error objects
+get a `type` and `id` only where the spec's model has them. So a new job API with a profile is
+simulated with no code change. What a profile cannot say is read from the API's typed models where the
 package has them, else from `SHAPES` (an `ApiShape` per API; unknown APIs get the defaults):
 
 - the create response holds the job in a one-element array (the exporter): detected when the typed
@@ -48,7 +56,9 @@ job (a DELETE) is answered 204 and the job is gone (a later read is a 404); a jo
 profile cannot cancel gets a 422, and an API without a cancel endpoint has no such route (404). A
 failed job reports its `errors` in its `error` field and/or on its errors endpoint, as its profile
 says. A creator that takes a form or multipart body accepts that body (and answers 415 to another
-media type); the job's kind and script then come from `script_next`. A succeeded job's result files are served from memory on a separate storage origin
+media type, 400 when a field its operation requires is missing); the job's kind (where the spec's
+kinds name the creator: `product_import` starts `product-import` jobs) and script then come from
+`script_next`. A succeeded job's result files are served from memory on a separate storage origin
 (`storage_url`), which rejects requests that carry an `Authorization` header, as pre-signed storage
 links do.
 

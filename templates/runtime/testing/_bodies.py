@@ -12,6 +12,7 @@ from typing import Any, cast
 from .._job_model import JobStatus
 from ._api import SimulatedApi
 from ._state import FakeJob
+from ._values import complete
 
 
 def put(node: dict[str, Any], path: str, value: object) -> None:
@@ -91,6 +92,8 @@ def job_object(spec: SimulatedApi, job: FakeJob, storage_url: str) -> dict[str, 
             put(obj, links_path, links[0] if links else "")
         elif succeeded:
             put(obj, links_path, links)
+    if profile.model is not None:  # what the spec requires and the profile does not set
+        complete(profile.model, obj, timestamp=spec.timestamp, seed=f"{job.api}/{job.id}")
     return obj
 
 

@@ -137,7 +137,7 @@ class JobStore:
         script = spec.script(plan.script if plan.script is not None else self.default_script)
         profile = spec.profile
         exposes_files = profile.file is not None or "result_links" in profile.fields
-        kind = plan.kind or spec.shape.default_kind
+        kind = plan.kind or spec.shape.default_kind or spec.first_kind
         files = plan.files
         if files is None:
             name = f"{kind or spec.name}-{job_id}.csv"
