@@ -119,9 +119,13 @@ def _say(quiet: bool, message: str) -> None:
         click.echo(message, err=True)
 
 
-def _print_warnings(result: Result, quiet: bool, verbose: bool) -> None:
+def _print_warnings(result: Result, quiet: bool, verbose: bool, notes: bool | None = None) -> None:
     if quiet:
         return
+    if verbose if notes is None else notes:
+        for report in result.reports:
+            for note in report.collector.notes:
+                click.echo(f"jobgen: {note.location}: note: {note.message}", err=True)
     problems = result.warnings + result.skipped
     limit = None if verbose else 20
     for diagnostic in problems[:limit]:
@@ -291,7 +295,7 @@ def validate(
         project, reports = build_project(config)
         result = Result({}, reports, project, time.perf_counter() - started)
         _write_report(result, report_path)
-        _print_warnings(result, quiet, True)
+        _print_warnings(result, quiet, True, notes=verbose)
         if config.strict:
             enforce_strict(reports)
         _say(quiet, _summary(result, "valid"))
