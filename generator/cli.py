@@ -304,5 +304,47 @@ def validate(
     _guarded(body, verbose)
 
 
+@cli.group()
+def profiles() -> None:
+    """Job profiles: draft one from the specs."""
+
+
+@profiles.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Write the draft to FILE instead of standard output.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+def suggest(specs: tuple[str, ...], output: str | None, quiet: bool) -> None:
+    """Draft a commented version 2 job profile for each job-like resource of the SPEC files."""
+    from .normalise.suggest import draft_profile
+
+    def body() -> int:
+        text, drafts = draft_profile(specs)
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            try:
+                Path(output).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise InputError(
+                    f"cannot write the draft: {exc.strerror}", Location(output), "output"
+                ) from None
+        guesses = sum(draft.guesses for draft in drafts)
+        _say(
+            quiet,
+            f"jobgen: drafted {len(drafts)} job famil{'y' if len(drafts) == 1 else 'ies'}"
+            f" from {len(specs)} spec{'s' * (len(specs) != 1)}; {guesses} guesses are marked "
+            "`# GUESS`",
+        )
+        return 0
+
+    _guarded(body, False)
+
+
 def main() -> None:
     cli(prog_name="jobgen")
