@@ -424,3 +424,171 @@ def test_each_published_job_api_runs_through_the_fake(
         creator.method,
         creator.path.replace("{promotionID}", "promo-1"),
     )
+
+
+# -- what a built-in cannot be, and a creator's body -------------------------------------------------
+
+LOOKALIKE = """
+openapi: 3.0.3
+info: {title: Exporter Service API, version: '2'}
+paths:
+  /v2/jobs:
+    get:
+      operationId: listJobs
+      responses:
+        '200':
+          description: jobs
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  data: {type: array, items: {$ref: '#/components/schemas/Job'}}
+  /v2/jobs/{jobID}:
+    get:
+      operationId: getJob
+      parameters: [{name: jobID, in: path, required: true, schema: {type: string}}]
+      responses:
+        '200':
+          description: a job
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  data: {$ref: '#/components/schemas/Job'}
+components:
+  schemas:
+    Job:
+      type: object
+      properties:
+        id: {type: string}
+        state: {type: string, enum: [queued, done]}
+"""
+
+
+def test_a_built_in_that_does_not_fit_the_spec_it_recognised_is_left_out_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    spec = write_spec(tmp_path, LOOKALIKE, "exports.yaml")
+    project, reports = build_project(Config(specs=(spec,), output=tmp_path / "o", package="p"))
+    assert [api.jobs for api in project.apis] == [()]
+    (warning,) = [w for r in reports for w in r.collector.warnings if w.code == "builtin-profile"]
+    assert "jobgen's built-in job profile 'exports' does not fit this spec" in warning.message
+    assert "jobgen/profiles/exporter.yaml" in warning.message
+    assert "`jobgen profiles suggest` drafts one" in warning.message
+    assert str(warning.location).startswith(f"{spec}:")
+
+
+IMPORTS = """
+openapi: 3.0.3
+info: {title: Imports, version: '1'}
+paths:
+  /things/import:
+    post:
+      operationId: importThings
+      responses:
+        '201':
+          description: started
+          content: {application/json: {schema: {$ref: '#/components/schemas/Envelope'}}}
+  /things/export:
+    post:
+      operationId: exportThings
+      requestBody:
+        content: {application/json: {schema: {type: object}}}
+      responses:
+        '201':
+          description: started
+          content: {application/json: {schema: {$ref: '#/components/schemas/Envelope'}}}
+  /things/jobs/{job_id}:
+    get:
+      operationId: getJob
+      parameters: [{name: job_id, in: path, required: true, schema: {type: string}}]
+      responses:
+        '200':
+          description: the job
+          content: {application/json: {schema: {$ref: '#/components/schemas/Envelope'}}}
+components:
+  schemas:
+    Envelope:
+      type: object
+      properties:
+        data:
+          type: object
+          properties:
+            id: {type: string}
+            status: {type: string, enum: [pending, success, failed]}
+"""
+
+
+def _imports_profile(creators: str) -> str:
+    return f"""
+version: 2
+jobs:
+  - name: thing_jobs
+    api: things
+    job_param: job_id
+    envelope: data
+    operations:
+      create:
+{creators}
+      get: GET /things/jobs/{{job_id}}
+    fields: {{id: id, status: status}}
+    statuses: {{pending: [pending], succeeded: [success], failed: [failed]}}
+"""
+
+
+def test_a_creator_gives_the_body_its_operation_does_not_document(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, IMPORTS, "things.yaml")
+    profile = write_spec(
+        tmp_path,
+        _imports_profile(
+            "        upload:\n"
+            "          operation: POST /things/import\n"
+            "          body: {media_type: multipart/form-data, files: [file], fields: [note]}"
+        ),
+        "jobs.yaml",
+    )
+    project, _ = build_project(
+        Config(specs=(spec,), output=tmp_path / "o", package="p", profiles=(profile,))
+    )
+    (api,) = project.apis
+    operation = next(op for op in api.operations if op.path == "/things/import")
+    assert operation.body is not None and operation.body.content_type == "multipart/form-data"
+    assert [(p.wire_name, p.is_file, p.required) for p in operation.body.parts] == [
+        ("file", True, True),
+        ("note", False, False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("creator", "message"),
+    [
+        (
+            "          operation: POST /things/export\n"
+            "          body: {media_type: multipart/form-data, files: [file]}",
+            "POST /things/export documents its request body (application/json); hint: remove",
+        ),
+        (
+            "          operation: POST /things/import\n          body: {media_type: text/csv}",
+            "`media_type` 'text/csv' is not one a creator's body can say; hint: one of "
+            "multipart/form-data, application/x-www-form-urlencoded, application/json",
+        ),
+        (
+            "          operation: POST /things/import\n"
+            "          body: {media_type: application/x-www-form-urlencoded, files: [file]}",
+            "a form body cannot hold files; hint: use multipart/form-data",
+        ),
+    ],
+)
+def test_a_creators_body_that_cannot_be_is_a_located_error(
+    tmp_path: Path, creator: str, message: str
+) -> None:
+    spec = write_spec(tmp_path, IMPORTS, "things.yaml")
+    profile = write_spec(tmp_path, _imports_profile(f"        upload:\n{creator}"), "jobs.yaml")
+    result = CliRunner().invoke(cli, ["validate", str(spec), "--profile", str(profile)])
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"jobgen: error: {profile}:")
+    assert "#/jobs/0/operations/create/upload/body" in line
+    assert message in line
