@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from .. import ir
 from ..jobs_vocabulary import CANONICAL_STATUSES, TERMINAL_STATUSES, guess_status, status_key
 from ..load import Document
+from .check import unwrap
 from .coverage import JobLikeResource, job_like_resources
 from .statuses import words_at
 
@@ -93,14 +94,6 @@ class Draft:
 # -- walking the job object --------------------------------------------------------------------------
 
 
-def _unwrap(type_: ir.TypeRef | None) -> ir.TypeRef:
-    while isinstance(type_, ir.NullableType):
-        type_ = type_.inner
-    if isinstance(type_, ir.UnionType) and len(type_.options) == 1:
-        return _unwrap(type_.options[0])
-    return type_ if type_ is not None else ir.ANY
-
-
 def _paths(
     models: Mapping[str, ir.Model], model: ir.Model, depth: int = 3
 ) -> Iterator[tuple[str, ir.Field, int]]:
@@ -109,11 +102,11 @@ def _paths(
     while queue:
         prefix, current, level = queue.pop(0)
         for each in current.fields:
-            type_ = _unwrap(each.type)
+            type_ = unwrap(each.type)
             fan_out = isinstance(type_, ir.ListType)
             path = prefix + each.wire_name + ("[]" if fan_out else "")
             yield path, each, level
-            inner = _unwrap(type_.item) if isinstance(type_, ir.ListType) else type_
+            inner = unwrap(type_.item) if isinstance(type_, ir.ListType) else type_
             if isinstance(inner, ir.ModelRef) and inner.name in models and level + 1 < depth:
                 queue.append((path + ".", models[inner.name], level + 1))
 
@@ -134,7 +127,7 @@ def _find(found: list[tuple[str, ir.Field, int]], names: tuple[str, ...]) -> str
 def _model_at(api: ir.Api, op: ir.Operation, envelope: str) -> ir.Model | None:
     models = {m.name: m for m in api.models}
     for response in op.success_responses:
-        type_ = _unwrap(response.type)
+        type_ = unwrap(response.type)
         if not isinstance(type_, ir.ModelRef) or type_.name not in models:
             continue
         model = models[type_.name]
@@ -143,9 +136,9 @@ def _model_at(api: ir.Api, op: ir.Operation, envelope: str) -> ir.Model | None:
         inner = next((f for f in model.fields if f.wire_name == envelope), None)
         if inner is None:
             continue
-        type_ = _unwrap(inner.type)
+        type_ = unwrap(inner.type)
         if isinstance(type_, ir.ListType):
-            type_ = _unwrap(type_.item)
+            type_ = unwrap(type_.item)
         if isinstance(type_, ir.ModelRef):
             return models.get(type_.name)
     return None
@@ -154,7 +147,7 @@ def _model_at(api: ir.Api, op: ir.Operation, envelope: str) -> ir.Model | None:
 def _envelope(api: ir.Api, op: ir.Operation) -> str:
     models = {m.name: m for m in api.models}
     for response in op.success_responses:
-        type_ = _unwrap(response.type)
+        type_ = unwrap(response.type)
         if isinstance(type_, ir.ModelRef) and type_.name in models:
             names = {f.wire_name for f in models[type_.name].fields}
             return "data" if "data" in names else ""
@@ -162,7 +155,7 @@ def _envelope(api: ir.Api, op: ir.Operation) -> str:
 
 
 def _single_value(api: ir.Api, field_: ir.Field) -> Guess | None:
-    type_ = _unwrap(field_.type)
+    type_ = unwrap(field_.type)
     if isinstance(type_, ir.LiteralType) and len(type_.values) == 1:
         return Guess(str(type_.values[0]))
     if isinstance(type_, ir.EnumRef):
@@ -320,7 +313,7 @@ class _Drafter:
         return fields
 
     def _enum_values(self, field_: ir.Field) -> list[str]:
-        type_ = _unwrap(field_.type)
+        type_ = unwrap(field_.type)
         if isinstance(type_, ir.LiteralType):
             return [v for v in type_.values if isinstance(v, str)]
         if isinstance(type_, ir.EnumRef):
