@@ -196,9 +196,31 @@ def test_a_users_family_of_the_same_name_replaces_the_built_in_and_verbose_says_
     quiet = runner.invoke(cli, args)
     loud = runner.invoke(cli, [*args, "--verbose"])
     assert quiet.exit_code == loud.exit_code == 0, loud.output
-    assert "replaces jobgen's built-in profile" not in quiet.stderr
+    assert "replaces jobgen's built-in" not in quiet.stderr
     assert "note: job family 'subscription_jobs' of" in loud.stderr
-    assert "replaces jobgen's built-in profile (jobgen/profiles/subscriptions.yaml)" in loud.stderr
+    assert (
+        "replaces jobgen's built-in family 'subscription_jobs' (jobgen/profiles/subscriptions.yaml)"
+        in loud.stderr
+    )
+
+
+def test_a_users_family_reading_the_same_jobs_under_another_name_replaces_the_built_in(
+    tmp_path: Path,
+) -> None:
+    profile = write_spec(
+        tmp_path, USER_PROFILE.replace("name: subscription_jobs", "name: billing_runs"), "mine.yaml"
+    )
+    families = _families(tmp_path, ["subscriptions"], (profile,))
+    assert "subscription_jobs" not in families
+    assert families["billing_runs"].location.file == str(profile)
+    assert "subscription_imports" in families
+    assert any(
+        "job family 'billing_runs' of " in note
+        and "replaces jobgen's built-in family 'subscription_jobs' (named 'billing_runs': it "
+        "reads the same jobs)"
+        in note
+        for note in families["<notes>"]
+    ), families["<notes>"]
 
 
 def test_the_projects_specs_get_from_the_built_ins_what_their_profile_file_gives(

@@ -129,18 +129,27 @@ def _apply_builtins(
     """
     by_name = {api.name: api for api in apis}
     users = {_family_name(entry): entry for entry in user_entries}
+    # The jobs each user family reads: a built-in reading the same ones is replaced, too.
+    reads = {
+        (op.api, op.method, op.path): (family.name, entry)
+        for family, entry in checked
+        for op in family.operations
+        if op.role in ("get", "list")
+    }
     for entry in builtin_entries(apis):
         name = entry.data["name"]
         report = reports.get(entry.data["api"])
         if report is None:
             continue
-        if name in users:
-            user = users[name]
+        same_jobs = [reads[key] for key in _builtin_reads(entry) if key in reads]
+        if name in users or same_jobs:
+            user_name, user = (name, users[name]) if name in users else same_jobs[0]
+            why = "" if user_name == name else f" (named {user_name!r}: it reads the same jobs)"
             report.notes.append(
                 Diagnostic(
                     Level.WARNING,
-                    f"job family {name!r} of {user.doc.path} replaces jobgen's built-in profile "
-                    f"({entry.doc.path})",
+                    f"job family {user_name!r} of {user.doc.path} replaces jobgen's built-in "
+                    f"family {name!r}{why} ({entry.doc.path})",
                     user.doc.location(user.pointer),
                     "builtin-overridden",
                 )
@@ -172,6 +181,18 @@ def _apply_builtins(
         )
         checked.append((family, entry))
         bodies.update(checker.bodies)
+
+
+def _builtin_reads(entry: ProfileEntry) -> list[tuple[str, str, str]]:
+    """The (api, method, path) of a built-in family's `get` and `list`."""
+    operations = entry.data.get("operations") or {}
+    found = []
+    for role in ("get", "list"):
+        route = operations.get(role)
+        if isinstance(route, str) and " " in route.strip():
+            method, path = route.split(None, 1)
+            found.append((entry.data["api"], method.upper(), path.strip()))
+    return found
 
 
 def _with_bodies(api: ir.Api, bodies: Mapping[tuple[str, str, str], ir.Body]) -> ir.Api:
