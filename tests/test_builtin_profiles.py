@@ -614,3 +614,25 @@ def test_a_creators_body_that_cannot_be_is_a_located_error(
     assert line.startswith(f"jobgen: error: {profile}:")
     assert "#/jobs/0/operations/create/upload/body" in line
     assert message in line
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_pending_pcm_job_is_cancelled_through_its_cancel_endpoint(pkg: Any, mode: str) -> None:
+    server = pkg.testing.FakeJobServer()
+    server.script_next("catalogue", ["pending", "started", "success"])
+    if mode == "sync":
+        with server.client() as client:
+            job = client.jobs.catalogue.create_product_import(file=b"sku\nshoe\n")
+            cancelled = client.jobs.catalogue.cancel(job)
+    else:
+
+        async def drive() -> tuple[Any, Any]:
+            async with server.async_client() as client:
+                job = await client.jobs.catalogue.create_product_import(file=b"sku\nshoe\n")
+                return job, await client.jobs.catalogue.cancel(job)
+
+        job, cancelled = asyncio.run(drive())
+    assert job.raw_status == "pending"
+    assert (cancelled.status, cancelled.raw_status) == (pkg.JobStatus.CANCELLED, "cancelled")
+    (sent,) = server.requests_for(api="catalogue", operation="cancel")
+    assert (sent.method, sent.path) == ("POST", f"/pcm/jobs/{job.id}/cancel")
