@@ -297,7 +297,7 @@ def warn_uncovered(api: ir.Api, families: list[ir.JobFamily], report: Collector)
         report.warn(
             f"job-like operations with no job profile: {resource.describe()}; `client.jobs` "
             "cannot wait for these jobs; hint: describe them in a job profile (README, "
-            '"Job profiles")',
+            f'"Job profiles"): `jobgen profiles suggest {Path(api.source).name}` drafts one',
             resource.operations[0].location,
             "no-job-profile",
         )
