@@ -636,3 +636,21 @@ def test_a_pending_pcm_job_is_cancelled_through_its_cancel_endpoint(pkg: Any, mo
     assert (cancelled.status, cancelled.raw_status) == (pkg.JobStatus.CANCELLED, "cancelled")
     (sent,) = server.requests_for(api="catalogue", operation="cancel")
     assert (sent.method, sent.path) == ("POST", f"/pcm/jobs/{job.id}/cancel")
+
+
+def test_verbose_names_the_built_ins_that_apply_also_when_the_result_is_cached(
+    tmp_path: Path,
+) -> None:
+    (spec,) = _copies(tmp_path, ["exporter"])
+    args = ["generate", str(spec), "-o", str(tmp_path / "out"), "-p", "orders", "-v"]
+    first = CliRunner().invoke(cli, args)
+    again = CliRunner().invoke(cli, args)
+    assert first.exit_code == again.exit_code == 0, first.output
+    assert "(cached)" in again.stderr and "(cached)" not in first.stderr
+    note = (
+        "jobgen: jobgen/profiles/exporter.yaml:8 #/jobs/0: note: job family 'orders_out' from "
+        "jobgen's built-in profile jobgen/profiles/exporter.yaml"
+    )
+    assert note in first.stderr.splitlines() and note in again.stderr.splitlines()
+    quiet = CliRunner().invoke(cli, args[:-1])
+    assert "note:" not in quiet.stderr
