@@ -246,6 +246,7 @@ def _report_data(report: pipeline.SpecReport) -> dict[str, Any]:
         "models": report.models,
         "warnings": [_diagnostic_data(d) for d in report.collector.warnings],
         "skipped": [_diagnostic_data(d) for d in report.collector.skipped],
+        "notes": [_diagnostic_data(d) for d in report.collector.notes],
     }
 
 
@@ -279,7 +280,9 @@ def _result(entry: dict[str, Any]) -> pipeline.Result:
     reports: list[pipeline.SpecReport] = []
     for data in entry["reports"]:
         collector = Collector(
-            [_diagnostic(d) for d in data["warnings"]], [_diagnostic(d) for d in data["skipped"]]
+            [_diagnostic(d) for d in data["warnings"]],
+            [_diagnostic(d) for d in data["skipped"]],
+            [_diagnostic(d) for d in data.get("notes", [])],
         )
         report = pipeline.SpecReport(str(data["path"]), str(data["api"]), collector=collector)
         report.operations = int(data["operations"])

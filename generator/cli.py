@@ -119,9 +119,13 @@ def _say(quiet: bool, message: str) -> None:
         click.echo(message, err=True)
 
 
-def _print_warnings(result: Result, quiet: bool, verbose: bool) -> None:
+def _print_warnings(result: Result, quiet: bool, verbose: bool, notes: bool | None = None) -> None:
     if quiet:
         return
+    if verbose if notes is None else notes:
+        for report in result.reports:
+            for note in report.collector.notes:
+                click.echo(f"jobgen: {note.location}: note: {note.message}", err=True)
     problems = result.warnings + result.skipped
     limit = None if verbose else 20
     for diagnostic in problems[:limit]:
@@ -291,13 +295,55 @@ def validate(
         project, reports = build_project(config)
         result = Result({}, reports, project, time.perf_counter() - started)
         _write_report(result, report_path)
-        _print_warnings(result, quiet, True)
+        _print_warnings(result, quiet, True, notes=verbose)
         if config.strict:
             enforce_strict(reports)
         _say(quiet, _summary(result, "valid"))
         return 0
 
     _guarded(body, verbose)
+
+
+@cli.group()
+def profiles() -> None:
+    """Job profiles: draft one from the specs."""
+
+
+@profiles.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Write the draft to FILE instead of standard output.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+def suggest(specs: tuple[str, ...], output: str | None, quiet: bool) -> None:
+    """Draft a commented version 2 job profile for each job-like resource of the SPEC files."""
+    from .normalise.suggest import draft_profile
+
+    def body() -> int:
+        text, drafts = draft_profile(specs)
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            try:
+                Path(output).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise InputError(
+                    f"cannot write the draft: {exc.strerror}", Location(output), "output"
+                ) from None
+        guesses = sum(draft.guesses for draft in drafts)
+        _say(
+            quiet,
+            f"jobgen: drafted {len(drafts)} job famil{'y' if len(drafts) == 1 else 'ies'}"
+            f" from {len(specs)} spec{'s' * (len(specs) != 1)}; {guesses} guesses are marked "
+            "`# GUESS`",
+        )
+        return 0
+
+    _guarded(body, False)
 
 
 def main() -> None:

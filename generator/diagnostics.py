@@ -152,6 +152,9 @@ class Collector:
 
     warnings: list[Diagnostic] = field(default_factory=list)
     skipped: list[Diagnostic] = field(default_factory=list)
+    # What a run decided that is neither a problem nor silent: shown under --verbose only (which
+    # built-in job profiles apply, and which a user's profile replaces).
+    notes: list[Diagnostic] = field(default_factory=list)
 
     def warn(self, message: str, location: Location, code: str = "") -> None:
         self.warnings.append(Diagnostic(Level.WARNING, message, location, code))

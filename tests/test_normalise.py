@@ -326,6 +326,9 @@ def test_a_job_like_resource_without_a_profile_is_named_in_one_warning(tmp_path:
     (line,) = [line for line in stderr.splitlines() if "no job profile" in line]
     assert f"{spec}:" in line and "#/paths/~1tasks~1exports/get" in line
     assert "GET /tasks/exports, GET /tasks/exports/{export_id}" in line
+    assert line.endswith(
+        f'(README, "Job profiles"): `jobgen profiles suggest {spec.name}` drafts one'
+    )
     project, _ = _tasks_build(tmp_path, TASK_PROFILES)
     (api,) = project.apis
     assert [r.path for r in uncovered_job_resources(api, api.jobs)] == ["/tasks/exports"]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .. import ir
+from .. import ir, naming
 from ..diagnostics import Diagnostic, Level, Location, join_pointer
 from ..jobs_vocabulary import (
     CANCEL_EFFECTS,
@@ -126,6 +126,8 @@ class FamilyChecker:
         self._errors = errors
         self._warnings = warnings
         self._failed = False
+        # Request bodies that creators give operations documenting none: (api, method, path) -> body.
+        self.bodies: dict[tuple[str, str, str], ir.Body] = {}
 
     # -- recording ---------------------------------------------------------------------------------
     def where(self, *tokens: str | int) -> Location:
@@ -329,13 +331,17 @@ class FamilyChecker:
         name: str = "create",
     ) -> ir.JobOperation | None:
         owner = api
+        body: object = None
+        body_at = at
         if creator and self.v2 and isinstance(value, dict):
-            unknown = sorted(set(value) - {"api", "operation"})
+            unknown = sorted(set(value) - {"api", "operation", "body"})
             if unknown:
                 self.error(
-                    f"unknown keys {unknown} in a creator", *at, hint="known: api, operation"
+                    f"unknown keys {unknown} in a creator", *at, hint="known: api, operation, body"
                 )
                 return None
+            body = value.get("body")
+            body_at = (*at, "body")
             other = value.get("api", api.name)
             if not isinstance(other, str) or other not in self.apis:
                 self.error(
@@ -359,7 +365,10 @@ class FamilyChecker:
             )
             return None
         method, path = match.groups()
-        if not any(op.method == method and op.path == path for op in owner.operations):
+        found = next(
+            (op for op in owner.operations if op.method == method and op.path == path), None
+        )
+        if found is None:
             spelled = [f"{op.method} {op.path}" for op in owner.operations]
             self.error(
                 f"operation {role!r}: {owner.source} has no {method} {path}"
@@ -368,9 +377,93 @@ class FamilyChecker:
                 hint=close(f"{method} {path}", spelled) or "spell method and path as the spec does",
             )
             return None
+        if body is not None:
+            given = self._creator_body(found, body, body_at)
+            if given is None:
+                return None
+            self.bodies[(owner.name, method, path)] = given
         return ir.JobOperation(
             role=role, api=owner.name, method=method, path=path, name=name if creator else ""
         )
+
+    def _creator_body(
+        self, operation: ir.Operation, raw: object, at: tuple[str | int, ...]
+    ) -> ir.Body | None:
+        """The request body a creator says its operation takes, when the spec documents none.
+
+        `{media_type: multipart/form-data, files: [file], fields: [note]}`: the file fields are
+        required, the other fields optional strings; JSON takes any value.
+        """
+        media_types: dict[str, ir.BodyKind] = {
+            "multipart/form-data": "multipart",
+            "application/x-www-form-urlencoded": "form",
+        }
+        known = ", ".join([*media_types, "application/json"])
+        if operation.body is not None:
+            self.error(
+                f"{operation.method} {operation.path} documents its request body "
+                f"({operation.body.content_type})",
+                *at,
+                hint="remove `body`: it is only for an operation whose spec documents none",
+            )
+            return None
+        if not isinstance(raw, dict) or set(raw) - {"media_type", "files", "fields"}:
+            self.error(
+                "a creator's `body` is `{media_type: ..., files: [...], fields: [...]}`",
+                *at,
+                hint="e.g. `body: {media_type: multipart/form-data, files: [file]}`",
+            )
+            return None
+        media_type = raw.get("media_type")
+        if media_type == "application/json":
+            if "files" in raw or "fields" in raw:
+                self.error(
+                    "a JSON body has no `files` or `fields`", *at, hint="give `media_type` alone"
+                )
+                return None
+            return ir.Body("application/json", "json", ir.ANY, True)
+        if not isinstance(media_type, str) or media_type not in media_types:
+            self.error(
+                f"`media_type` {media_type!r} is not one a creator's body can say",
+                *at,
+                "media_type",
+                hint=f"one of {known}",
+            )
+            return None
+        taken = {p.py_name for p in operation.params}
+        parts: list[ir.BodyPart] = []
+        for key, is_file in (("files", True), ("fields", False)):
+            names = raw.get(key, [])
+            if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+                self.error(f"`{key}` must list field names", *at, key, hint=f"e.g. `{key}: [file]`")
+                return None
+            for index, wire in enumerate(names):
+                py_name = naming.param_name(wire)
+                if py_name in taken:
+                    self.error(
+                        f"body field {wire!r} is named like another argument ({py_name})",
+                        *at,
+                        key,
+                        index,
+                        hint="each field needs a name of its own",
+                    )
+                    return None
+                taken.add(py_name)
+                parts.append(
+                    ir.BodyPart(
+                        wire_name=wire,
+                        py_name=py_name,
+                        type=ir.PrimitiveType("bytes" if is_file else "str"),
+                        required=is_file,
+                        description="Given by the job profile: the spec documents no body.",
+                    )
+                )
+        if media_types[media_type] == "form" and raw.get("files"):
+            self.error(
+                "a form body cannot hold files", *at, "files", hint="use multipart/form-data"
+            )
+            return None
+        return ir.Body(media_type, media_types[media_type], ir.ANY, True, tuple(parts))
 
     def _names_job(self, op: ir.JobOperation, job_param: str, at: tuple[str | int, ...]) -> bool:
         if op.role in JOB_ROLES and "{" + job_param + "}" not in op.path:

@@ -58,6 +58,15 @@ def spec_status_words(
     return walker.found
 
 
+def words_at(doc: Document, pointers: list[str], segments: list[str]) -> list[FoundWord]:
+    """The status words at `segments` (envelope and status path, split) in the success responses of
+    the operations at `pointers` of `doc`: enums and examples, in document order."""
+    walker = _Walker(doc)
+    for pointer in pointers:
+        walker.operation(pointer, segments)
+    return walker.found
+
+
 class _Walker:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
