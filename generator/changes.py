@@ -17,7 +17,8 @@ The rules judge the Python API users program against, under `mypy --strict`:
 - Optional to required: breaking for what the user passes; required to optional: breaking for
   what the user reads (the value may now be missing: `X | None`).
 - A parameter moved between positional and keyword, or to another position: breaking.
-- A job status word mapped to another canonical status: breaking (waiting and polling act on it).
+- A job status word mapped to another canonical status, a job state reached under other conditions,
+  a job family's get and list taking other parents: breaking (waiting and polling act on them).
 - Not breaking: a default changed, a field's wire name changed (the Python name stays), an enum
   member's value changed (its name stays), a deprecation.
 
@@ -95,6 +96,7 @@ _NOUNS = {
     "member": "enum member",
     "job family": "job family",
     "job status": "job status word",
+    "job state": "job state",
 }
 _SENT: frozenset[str] = frozenset({"request", "both", "neither"})  # `neither`: users may use it
 _READ: frozenset[str] = frozenset({"response", "both", "neither"})
@@ -240,6 +242,14 @@ def _changed(
             )
         if gained:
             reasons.append((f"now has the operation {', '.join(map(inline_code, gained))}", False))
+        if was.get("parents") != now.get("parents"):
+            reasons.append(
+                (
+                    f"get and list take the parents {inline_code(now.get('parents'))} "
+                    f"(was {inline_code(was.get('parents'))})",
+                    True,
+                )
+            )
         if was.get("api") != now.get("api"):
             reasons.append(
                 (
@@ -251,6 +261,14 @@ def _changed(
         reasons.append(
             (
                 f"now means {inline_code(now.get('status'))} (was {inline_code(was.get('status'))})",
+                True,
+            )
+        )
+    elif kind == "job state" and was.get("when") != now.get("when"):
+        reasons.append(
+            (
+                f"now reached when {inline_code(' or '.join(now.get('when', ())))} "
+                f"(was {inline_code(' or '.join(was.get('when', ())))})",
                 True,
             )
         )

@@ -241,7 +241,8 @@ def _guarded(
     try:
         code = body()
     except InputError as exc:
-        click.echo(f"jobgen: error: {exc.diagnostic.location}: {exc.diagnostic.message}", err=True)
+        for problem in exc.diagnostics:
+            click.echo(f"jobgen: error: {problem.location}: {problem.message}", err=True)
         sys.exit(EXIT_INPUT)
     except click.ClickException:
         raise

@@ -6,7 +6,8 @@ worker process): so it imports nothing of jobgen, and pydantic only when it chec
 
     python -I openapi_check.py   # frames in (4-byte length, then b"V" + marshal.dumps((version,
                                  # data)) or b"S"), one JSON line out per frame:
-                                 # null, [message, [pointer tokens], code] or "skipped"
+                                 # [[message, [pointer tokens], code], ...] ([] when
+                                 # the document is valid) or "skipped"
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ Problem = tuple[str, list[str], str]  # (message, JSON pointer tokens, code)
 LIKELY_VERSION = "3.1.0"  # the version whose models a worker builds before any document arrives
 
 
-def problem(version: str, data: Any, *, alone: bool = False) -> Problem | None:
-    """The most specific problem openapi-pydantic finds in a document, or None if it is valid.
+def problems(version: str, data: Any, *, alone: bool = False) -> list[Problem]:
+    """Every problem openapi-pydantic finds in a document, each the most specific error of the
+    alternatives it tried for one value ([] if the document is valid).
 
     `alone`: import only the models of the document's version (see `_models`); for a process that
     imports openapi-pydantic for nothing else, the worker.
@@ -44,14 +46,22 @@ def problem(version: str, data: Any, *, alone: bool = False) -> Problem | None:
     try:
         models.OpenAPI.model_validate(data)
     except pydantic.ValidationError as exc:
-        error = _most_specific(exc)
         branches = _branch_names(models)
-        tokens = [str(t) for t in error["loc"] if str(t) not in branches and "[" not in str(t)]
-        message = error["msg"][0].lower() + error["msg"][1:]
-        return f"invalid OpenAPI: {message}", tokens, "invalid"
+        found: list[Problem] = []
+        for error in _distinct(exc, branches, boolean_schemas=not version.startswith("3.0")):
+            tokens = [str(t) for t in error["loc"] if not _is_branch(t, branches)]
+            message = error["msg"][0].lower() + error["msg"][1:]
+            found.append((f"invalid OpenAPI: {message}", tokens, "invalid"))
+        return found
     except RecursionError:
-        return "schemas nest too deeply (inline or through a chain of $refs)", [], "too-deep"
-    return None
+        return [("schemas nest too deeply (inline or through a chain of $refs)", [], "too-deep")]
+    return []
+
+
+def problem(version: str, data: Any, *, alone: bool = False) -> Problem | None:
+    """The first of a document's `problems`, or None if it is valid."""
+    found = problems(version, data, alone=alone)
+    return found[0] if found else None
 
 
 def _models(version: str, alone: bool) -> Any:
@@ -102,12 +112,66 @@ def _forget_packages() -> None:
         del sys.modules[module]
 
 
-def _most_specific(exc: Any) -> Any:
-    errors = exc.errors(include_url=False)
-    # A failed union reports one error per branch; prefer a branch other than a missing `$ref`.
+# Errors beyond these are not told apart: a document this broken is reported by its first problems.
+_MAX_ERRORS = 2000
+
+
+def _distinct(exc: Any, branches: frozenset[str], *, boolean_schemas: bool) -> list[Any]:
+    """One error per problem: a value that fits none of a union's options gets an error from each
+    option (`...schema.Reference.$ref` missing, `...schema.Schema.type` wrong); those are grouped,
+    and the most specific of each group stands for it (preferring an option other than a missing
+    `$ref`). `boolean_schemas`: `true` and `false` are schemas (JSON Schema 2020-12, OpenAPI 3.1),
+    which openapi-pydantic's models do not know."""
+    errors = exc.errors(include_url=False)[:_MAX_ERRORS]
+    if boolean_schemas and any(_boolean_schema(e) for e in errors):
+        errors = [e for e in errors if not _boolean_schema(e) and not _satisfied(e, errors)]
     useful = [e for e in errors if not (e["type"] == "missing" and e["loc"][-1:] == ("$ref",))]
-    candidates = useful or errors
-    return max(candidates, key=lambda e: len(e["loc"]))
+    groups: list[list[Any]] = []
+    for error in useful or errors:
+        group = next((g for g in groups if any(_alternatives(error, o, branches) for o in g)), None)
+        if group is None:
+            groups.append([error])
+        else:
+            group.append(error)
+    return [max(group, key=lambda e: len(e["loc"])) for group in groups]
+
+
+def _boolean_schema(error: Any) -> bool:
+    return (
+        isinstance(error["input"], bool)
+        and error["type"] == "model_type"
+        and error["loc"][-1:] in (("Schema",), ("Reference",))
+    )
+
+
+def _satisfied(error: Any, errors: list[Any]) -> bool:
+    """Is `error` a `$ref` missing where another option fails only on boolean schemas (so that
+    option is met)?"""
+    loc = error["loc"]
+    if error["type"] != "missing" or loc[-2:] != ("Reference", "$ref"):
+        return False
+    prefix, depth = loc[:-2], len(loc) - 2
+    others = [
+        e
+        for e in errors
+        if len(e["loc"]) > depth and e["loc"][:depth] == prefix and e["loc"][depth] != "Reference"
+    ]
+    return bool(others) and all(_boolean_schema(e) for e in others)
+
+
+def _alternatives(one: Any, other: Any, branches: frozenset[str]) -> bool:
+    """Are these errors two options' complaints about one value (their locations part at a union's
+    options)?"""
+    for a, b in zip(one["loc"], other["loc"], strict=False):
+        if a != b:
+            return _is_branch(a, branches) and _is_branch(b, branches)
+    return True
+
+
+def _is_branch(token: object, branches: frozenset[str]) -> bool:
+    """A union option's name in an error location (a model's, or a tag such as `list[str]`)."""
+    text = str(token)
+    return text in branches or "[" in text
 
 
 def _branch_names(models: Any) -> frozenset[str]:
@@ -291,7 +355,7 @@ def serve(source: BinaryIO, sink: BinaryIO) -> None:
             answer: Any = "skipped"
             if body[:1] == VALIDATE:
                 version, data = marshal.loads(body[1:])
-                answer = problem(version, data, alone=True)
+                answer = problems(version, data, alone=True)
             sink.write(json.dumps(answer).encode() + b"\n")
             sink.flush()
     except (BrokenPipeError, KeyboardInterrupt):

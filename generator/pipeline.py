@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .config import INITIAL_VERSION, Config
-from .diagnostics import Collector, Diagnostic, InputError, Location
-from .timing import recording, stage
+from .diagnostics import Collector, Diagnostic, InputError, InputErrors, Location
+from .timing import stage
 
 if TYPE_CHECKING:
     from . import ir
     from .changes import Change
+    from .load import Document
     from .output import Previous
     from .validate import Validation
 
@@ -118,61 +119,160 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass
+class _Loaded:
+    """A spec's document, loaded, checked and repaired once for all the run's attempts, with what
+    the repairs and the pruning found (or the error that stopped it)."""
+
+    doc: Document | None = None
+    version: str = ""
+    found: Collector = field(default_factory=Collector)
+    error: InputError | None = None
+    valid: bool = False  # the validation's verdict is in and finds nothing
+
+
+@dataclass
+class _Inputs:
+    """The specs of a run as far as it got: their documents, and each spec's error (by index)."""
+
+    loaded: dict[int, _Loaded] = field(default_factory=dict)
+    errors: dict[int, InputError] = field(default_factory=dict)
+
+    def load(self, index: int, spec: Path) -> _Loaded:
+        from .load import load_document
+        from .repair import apply_repairs
+        from .validate import check_openapi
+
+        loaded = self.loaded.get(index)
+        if loaded is None:
+            loaded = self.loaded[index] = _Loaded()
+            try:
+                with stage("load"):
+                    loaded.doc = load_document(spec, str(spec))
+                with stage("validate"):
+                    loaded.version = check_openapi(loaded.doc)  # the repairs depend on it
+                with stage("repair"):
+                    apply_repairs(loaded.doc, loaded.found)
+            except InputError as error:
+                loaded.error = error
+        if loaded.error is not None:
+            raise loaded.error
+        return loaded
+
+
+# A document is pruned and validated again until it is valid: each round leaves out at least one
+# item, and a problem that survives this many rounds is reported as an error.
+_MAX_PRUNING_ROUNDS = 25
+
+
 def build_project(config: Config) -> tuple[ir.Project, list[SpecReport]]:
     """Load, repair, validate, parse and normalise every spec of the configuration."""
+    return _validated(config, True, lambda inputs, checker: _build_project(config, inputs, checker))
+
+
+def _validated(
+    config: Config,
+    concurrent: bool,
+    work: Callable[[_Inputs, Validation], _T],
+) -> _T:
+    """`work(inputs, checker)`, whose documents `checker` validates meanwhile; its verdicts come first.
+
+    A document the validation finds invalid is pruned (`prune.py`: what cannot be read is left
+    out, with a located `skipped` entry) and the work done again, its documents validated again
+    (here: the worker is for the first, fast round). What no item holds is an error; whatever else
+    the work raised, the error of a document submitted before it failed that validation finds
+    invalid is the one reported: that is what validating each document before using it would have
+    found. Every error of every spec is reported together (`InputErrors`), in the order of the specs.
+    """
+    from .prune import prune
     from .validate import validation
 
-    with _collector_paused(), validation(concurrent=len(config.specs) > 0) as checker:
-        return _validated(checker, lambda: _build_project(config, checker))
+    inputs = _Inputs()
+    rounds = 0
+    with _collector_paused():
+        while True:
+            with validation(concurrent and rounds == 0 and len(config.specs) > 0) as checker:
+                inputs.errors.clear()
+                try:
+                    result: _T | None = work(inputs, checker)
+                    failure: Exception | None = None
+                # Not an interrupt (BaseException): that stops the worker at once.
+                except Exception as exc:
+                    result, failure = None, exc
+                invalid = {id(doc): problems for doc, problems in checker.invalid_documents()}
+            for loaded in inputs.loaded.values():
+                if loaded.doc is not None and id(loaded.doc) not in invalid and not loaded.error:
+                    loaded.valid = loaded.valid or loaded.doc in _submitted(checker)
+            if not invalid:
+                if failure is not None:
+                    raise failure
+                assert result is not None
+                return result
+            rounds += 1
+            errors: dict[int, list[InputError]] = {}
+            for index, loaded in sorted(inputs.loaded.items()):
+                problems = invalid.get(id(loaded.doc))
+                if loaded.doc is not None and problems is not None:
+                    if rounds >= _MAX_PRUNING_ROUNDS:
+                        errors[index] = [
+                            InputError(message, loaded.doc.location(pointer), code)
+                            for message, pointer, code in problems
+                        ]
+                    else:
+                        errors[index] = prune(loaded.doc, problems, loaded.found)
+                elif index in inputs.errors:
+                    errors[index] = _each(inputs.errors[index])
+            reported = [error for _, found in sorted(errors.items()) for error in found]
+            if reported:
+                raise reported[0] if len(reported) == 1 else InputErrors(reported)
 
 
-def _validated(checker: Validation, work: Callable[[], _T]) -> _T:
-    """`work()`, whose documents `checker` validates meanwhile; its verdicts come first.
-
-    Whatever `work` raises, a document submitted before it failed that validation finds invalid is
-    the error reported: that is what validating each document before using it would have found.
-    """
-    try:
-        result = work()
-    # Not an interrupt (BaseException): that stops the worker at once, see `validate.validation`.
-    except Exception:
-        checker.raise_first_error()
-        raise
-    checker.raise_first_error()
-    return result
+def _submitted(checker: Validation) -> list[Document]:
+    return [doc for doc, _ in checker.submitted]
 
 
-def _build_project(config: Config, checker: Validation) -> tuple[ir.Project, list[SpecReport]]:
+def _each(error: InputError) -> list[InputError]:
+    return list(error.errors) if isinstance(error, InputErrors) else [error]
+
+
+def _build_project(
+    config: Config, inputs: _Inputs, checker: Validation
+) -> tuple[ir.Project, list[SpecReport]]:
     from . import ir
-    from .load import load_document
     from .normalise import apply_profiles
     from .parse import ProjectNames, parse_api
-    from .repair import apply_repairs
-    from .validate import check_openapi
 
     project_names = ProjectNames()  # unique across the project, in the order of the specs
     apis: list[ir.Api] = []
     reports: list[SpecReport] = []
-    for spec, name in zip(config.specs, config.api_names(), strict=True):
+    documents: dict[str, Document] = {}  # the job profiles' checks read the specs' examples
+    for index, (spec, name) in enumerate(zip(config.specs, config.api_names(), strict=True)):
         names = project_names.claim(name)
         report = SpecReport(str(spec), names.module)
-        with stage("load"):
-            doc = load_document(spec, str(spec))
-        with stage("validate"):
-            version = check_openapi(doc)  # the repairs depend on it
-        with stage("repair"):
-            apply_repairs(doc, report.collector)
-        # Validated in the worker while the stages go on; `_validated` reads the verdict.
-        checker.submit(doc, version)
-        with stage("parse"):
-            api = parse_api(doc, names, report.collector)
+        try:
+            loaded = inputs.load(index, spec)
+            assert loaded.doc is not None
+            report.collector.warnings.extend(loaded.found.warnings)
+            report.collector.skipped.extend(loaded.found.skipped)
+            if not loaded.valid:
+                # Validated in the worker while the stages go on; `_validated` reads the verdict.
+                checker.submit(loaded.doc, loaded.version)
+            with stage("parse"):
+                api = parse_api(loaded.doc, names, report.collector)
+        except InputError as error:
+            inputs.errors[index] = error  # the other specs are read all the same
+            continue
         report.operations = len(api.operations)
         report.models = len(api.models) + len(api.enums)
         apis.append(api)
         reports.append(report)
+        documents[api.name] = loaded.doc
+    if inputs.errors:
+        found = [e for _, error in sorted(inputs.errors.items()) for e in _each(error)]
+        raise found[0] if len(found) == 1 else InputErrors(found)
     collectors = {r.api: r.collector for r in reports}
     with stage("normalise"):
-        apis = apply_profiles(apis, list(config.profiles), collectors)
+        apis = apply_profiles(apis, list(config.profiles), collectors, documents)
     version = config.version or INITIAL_VERSION  # (the release decides it: `release.py`)
     return ir.Project(config.package, version, tuple(apis)), reports
 
@@ -199,32 +299,34 @@ def run(
     """
     from .output import read_previous
     from .release import Package, make_package, strict_notes
-    from .validate import validation
+    from .timing import recording
 
     if previous is None:
         previous = read_previous(config.output)
     started = time.perf_counter()
     timings: dict[str, float] = {}
     working: list[float] = []  # the time of the stages; the rest is waiting for the verdicts
-    with _collector_paused(), recording(timings), validation(concurrent_validation) as checker:
 
-        def everything() -> tuple[ir.Project, list[SpecReport], Package]:
-            begun = time.perf_counter()
-            project, reports = _build_project(config, checker)
-            if config.strict:
-                enforce_strict(reports)
-            package = make_package(project, config, previous)
-            if config.strict:
-                strict_notes(package.notes)
-            if prepare is not None:
-                with stage("output"):
-                    prepare(package.files)
-            working.append(time.perf_counter() - begun)
-            return project, reports, package
+    def everything(
+        inputs: _Inputs, checker: Validation
+    ) -> tuple[ir.Project, list[SpecReport], Package]:
+        begun = time.perf_counter()
+        project, reports = _build_project(config, inputs, checker)
+        if config.strict:
+            enforce_strict(reports)
+        package = make_package(project, config, previous)
+        if config.strict:
+            strict_notes(package.notes)
+        if prepare is not None:
+            with stage("output"):
+                prepare(package.files)
+        working.append(time.perf_counter() - begun)
+        return project, reports, package
 
-        project, reports, package = _validated(checker, everything)
+    with recording(timings):
+        project, reports, package = _validated(config, concurrent_validation, everything)
     seconds = time.perf_counter() - started
-    timings["validate"] = timings.get("validate", 0.0) + seconds - sum(working)
+    timings["validate"] = timings.get("validate", 0.0) + max(0.0, seconds - sum(working))
     return Result(
         package.files,
         reports,

@@ -46,7 +46,25 @@ REPAIRS: dict[str, str] = {
     "nullable-type-array": "type array in an OpenAPI 3.0 document; rewrote as `nullable`",
     "nullable-in-3.1": "`nullable` in an OpenAPI 3.1 document; rewrote as a type array with null",
     "required-not-list": "`required` is not a list of names; ignored it",
+    "required-in-content": "`required` stands under `content`, as if it were a media type; "
+    "moved it where it belongs",
+    "examples-not-a-list": "`examples` holds one example where a list (a 3.1 schema) or a map of "
+    "Example Objects (a media type, a parameter) belongs; kept it as one example",
+    "keyword-in-properties": "a schema keyword stands under `properties` with a value that is not "
+    "a schema; moved it up to the schema",
+    "swagger2-schema": "a Swagger 2 `schema` stands where OpenAPI 3 wants `content`; moved it into "
+    "`content`",
+    "swagger2-body-parameter": "a Swagger 2 `in: body` parameter; made it the request body",
+    "server-url": "the server URL is malformed; repaired it",
 }
+
+# Schema keywords an author may indent one level too deep, into `properties`, and the values that
+# show it is the keyword and not a property's schema.
+_TYPE_NAMES = frozenset({"object", "array", "string", "integer", "number", "boolean", "null"})
+# A server URL whose scheme is written twice, or garbled into the host (`https://https//host`).
+_DOUBLED_SCHEME = re.compile(r"^(https?)://+(?:https?(?::|//|:/+))+/*", re.IGNORECASE)
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_HOST_LIKE = re.compile(r"^[A-Za-z0-9{}-]+(\.[A-Za-z0-9{}-]+)+(:\d+)?(/|$)")
 
 
 def apply_repairs(doc: Document, report: Collector) -> None:
@@ -62,6 +80,7 @@ def apply_repairs(doc: Document, report: Collector) -> None:
         report.warn(f"repaired [{code}]: {message}", doc.location(pointer), code)
 
     _repair_operations(doc, warn)
+    _Objects(doc, warn, report).repair()
     _walk(data, _SchemaRepairs(is_30, warn))
 
 
@@ -139,6 +158,261 @@ def _repair_responses(
         warn("response-schema-ref", join_pointer(pointer, status), ref)
 
 
+class _Objects:
+    """Repairs of the objects around schemas: servers, parameters, request bodies, responses."""
+
+    def __init__(
+        self, doc: Document, warn: Callable[[str, str, str], None], report: Collector
+    ) -> None:
+        self.doc = doc
+        self.warn = warn
+        self.report = report
+
+    def repair(self) -> None:
+        data = self.doc.data
+        self.servers(data.get("servers"), "/servers")
+        paths = data.get("paths")
+        for path, item in paths.items() if isinstance(paths, dict) else ():
+            if not isinstance(item, dict):
+                continue
+            item_pointer = join_pointer("/paths", path)
+            self.servers(item.get("servers"), join_pointer(item_pointer, "servers"))
+            self.parameters(item.get("parameters"), join_pointer(item_pointer, "parameters"))
+            for method in HTTP_METHODS:
+                operation = item.get(method)
+                if isinstance(operation, dict):
+                    self.operation(operation, join_pointer(item_pointer, method))
+        components = data.get("components")
+        if not isinstance(components, dict):
+            return
+        for kind, repair in (
+            ("parameters", self.parameter),
+            ("headers", self.parameter),
+            ("requestBodies", self.body),
+            ("responses", self.response),
+        ):
+            entries = components.get(kind)
+            for name, entry in entries.items() if isinstance(entries, dict) else ():
+                if isinstance(entry, dict):
+                    repair(entry, join_pointer("/components", kind, name))
+
+    def operation(self, operation: dict[str, Any], pointer: str) -> None:
+        # (Pointers are spelt out only for what needs a repair: most operations need none.)
+        if "servers" in operation:
+            self.servers(operation["servers"], join_pointer(pointer, "servers"))
+        parameters = operation.get("parameters")
+        if isinstance(parameters, list) and parameters:
+            self._body_parameter(operation, parameters, pointer)
+            self.parameters(parameters, join_pointer(pointer, "parameters"))
+        body = operation.get("requestBody")
+        if isinstance(body, dict) and _may_need_repair(body):
+            self.body(body, join_pointer(pointer, "requestBody"))
+        responses = operation.get("responses")
+        for status, response in responses.items() if isinstance(responses, dict) else ():
+            if isinstance(response, dict) and _may_need_repair(response):
+                self.response(response, join_pointer(pointer, "responses", status))
+
+    def parameters(self, parameters: Any, pointer: str) -> None:
+        for index, parameter in enumerate(parameters if isinstance(parameters, list) else ()):
+            if isinstance(parameter, dict) and _may_need_repair(parameter, parameter=True):
+                self.parameter(parameter, join_pointer(pointer, index))
+
+    def parameter(self, parameter: dict[str, Any], pointer: str) -> None:
+        if "$ref" in parameter:
+            return
+        if "schema" in parameter and "content" in parameter:
+            # Both are not allowed; `schema` is the plain way (a Swagger 2 habit kept beside
+            # the OpenAPI 3 `content`).
+            del parameter["content"]
+            self.warn("swagger2-schema", join_pointer(pointer, "content"), "dropped `content`")
+        self._examples(parameter, pointer)
+        self._content(parameter, pointer, owner="parameter")
+
+    def body(self, body: dict[str, Any], pointer: str) -> None:
+        if "$ref" not in body:
+            self._swagger2_schema(body, pointer)
+            self._content(body, pointer, owner="request body")
+
+    def response(self, response: dict[str, Any], pointer: str) -> None:
+        if "$ref" not in response:
+            self._swagger2_schema(response, pointer)
+            self._content(response, pointer, owner="response")
+
+    def _swagger2_schema(self, holder: dict[str, Any], pointer: str) -> None:
+        """`schema` beside (or instead of) `content`, as Swagger 2 wrote it: a JSON body."""
+        if "schema" not in holder:
+            return
+        schema = holder.pop("schema")
+        content = holder.setdefault("content", {})
+        if not isinstance(content, dict):
+            return
+        if any(isinstance(m, dict) and "schema" in m for m in content.values()):
+            self.warn(
+                "swagger2-schema", join_pointer(pointer, "schema"), "`content` has one: dropped"
+            )
+            return
+        media = content.setdefault("application/json", {})
+        if isinstance(media, dict):
+            media["schema"] = schema
+            self.doc.copy_lines(
+                join_pointer(pointer, "schema"),
+                join_pointer(pointer, "content", "application/json", "schema"),
+            )
+        self.warn("swagger2-schema", join_pointer(pointer, "schema"), "as application/json")
+
+    def _body_parameter(
+        self, operation: dict[str, Any], parameters: list[Any], pointer: str
+    ) -> None:
+        """A Swagger 2 `in: body` parameter: the request body it stands for."""
+        for index, parameter in enumerate(parameters):
+            if not (
+                isinstance(parameter, dict)
+                and parameter.get("in") == "body"
+                and "schema" in parameter
+                and "requestBody" not in operation
+            ):
+                continue
+            at = join_pointer(pointer, "parameters", index)
+            body: dict[str, Any] = {
+                "content": {"application/json": {"schema": parameter["schema"]}}
+            }
+            if parameter.get("required") is True:
+                body["required"] = True
+            if isinstance(parameter.get("description"), str):
+                body["description"] = parameter["description"]
+            operation["requestBody"] = body
+            body_at = join_pointer(pointer, "requestBody")
+            self.doc.copy_lines(at, body_at)
+            self.doc.copy_lines(
+                join_pointer(at, "schema"),
+                join_pointer(body_at, "content", "application/json", "schema"),
+            )
+            remove_item(self.doc, parameters, index, join_pointer(pointer, "parameters"))
+            self.warn("swagger2-body-parameter", body_at, str(parameter.get("name", "")))
+            return
+
+    def _content(self, holder: dict[str, Any], pointer: str, owner: str) -> None:
+        content = holder.get("content")
+        if not isinstance(content, dict):
+            return
+        content_at = join_pointer(pointer, "content")
+        if "required" in content and not isinstance(content["required"], dict):
+            self._required(
+                holder, content.pop("required"), join_pointer(content_at, "required"), owner
+            )
+        for media_type, media in content.items():
+            if not isinstance(media, dict):
+                continue
+            media_at = join_pointer(content_at, media_type)
+            if "required" in media and not isinstance(media["required"], dict):
+                self._required(
+                    holder, media.pop("required"), join_pointer(media_at, "required"), owner
+                )
+            self._examples(media, media_at)
+
+    def _required(self, holder: dict[str, Any], value: Any, at: str, owner: str) -> None:
+        """A `required` one level too deep: a flag belongs to the request body or parameter, a
+        list of names to the schema of the (one) media type."""
+        if isinstance(value, bool) and owner != "response":
+            holder.setdefault("required", value)
+            self.warn("required-in-content", at, f"to the {owner}")
+            return
+        schemas = [
+            m["schema"]
+            for m in (holder.get("content") or {}).values()
+            if isinstance(m, dict) and isinstance(m.get("schema"), dict)
+        ]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value) and len(schemas) == 1:
+            schema = schemas[0]
+            if "$ref" in schema:  # (the `ref-siblings` repair then keeps it beside the reference)
+                schema["required"] = value
+            else:
+                known = schema.setdefault("required", [])
+                if isinstance(known, list):
+                    known.extend(v for v in value if v not in known)
+            self.warn("required-in-content", at, "to the schema")
+            return
+        self.warn("required-in-content", at, f"its meaning for a {owner} is unclear: dropped")
+
+    def _examples(self, holder: dict[str, Any], pointer: str) -> None:
+        """`examples` as one example where a map of Example Objects belongs."""
+        examples = holder.get("examples")
+        if "examples" in holder and not isinstance(examples, dict):
+            del holder["examples"]
+            holder.setdefault("example", examples)
+            self.warn("examples-not-a-list", join_pointer(pointer, "examples"), "as `example`")
+
+    def servers(self, servers: Any, pointer: str) -> None:
+        if not isinstance(servers, list):
+            return
+        for index in reversed(range(len(servers))):
+            server = servers[index]
+            if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+                continue
+            at = join_pointer(pointer, index, "url")
+            url = server["url"]
+            repaired = repair_server_url(url)
+            if repaired is None:
+                self.report.skip(
+                    f"server URL {url!r} is malformed and cannot be repaired; the server is left out",
+                    self.doc.location(at),
+                    "server-url",
+                )
+                remove_item(self.doc, servers, index, pointer)
+            elif repaired != url:
+                server["url"] = repaired
+                self.warn("server-url", at, f"{url!r} -> {repaired!r}")
+
+
+def _may_need_repair(holder: dict[str, Any], *, parameter: bool = False) -> bool:
+    """Could a parameter, request body or response need one of `_Objects`' repairs? (A
+    parameter's `schema` is its own; a request body's or a response's is Swagger 2's.)"""
+    if ("schema" in holder and (not parameter or "content" in holder)) or (
+        "examples" in holder and type(holder["examples"]) is not dict
+    ):
+        return True
+    content = holder.get("content")
+    if type(content) is not dict:
+        return False
+    if "required" in content:
+        return True
+    for media in content.values():
+        if type(media) is dict and (
+            "required" in media or ("examples" in media and type(media["examples"]) is not dict)
+        ):
+            return True
+    return False
+
+
+def repair_server_url(url: str) -> str | None:
+    """`url` as it was meant (a doubled or garbled scheme dropped, a bare host given `https://`),
+    or None when what it means cannot be told."""
+    text = url.strip()
+    if text.startswith(("/", "{")) or not text:  # relative to the document, or all a variable
+        return text or None
+    doubled = _DOUBLED_SCHEME.match(text)
+    if doubled:
+        text = f"{doubled.group(1).lower()}://" + text[doubled.end() :]
+    elif not _SCHEME.match(text):
+        if not _HOST_LIKE.match(text):  # a path relative to the document's, or nonsense
+            return text if re.fullmatch(r"[\w.~/{}%-]+", text) else None
+        text = "https://" + text
+    scheme, _, rest = text.partition("://")
+    host = rest.split("/", 1)[0]
+    if scheme.lower() not in ("http", "https", "ws", "wss") or not host:
+        return None
+    if any(c.isspace() for c in text) or not re.fullmatch(r"[A-Za-z0-9.{}:@\[\]_-]+", host):
+        return None
+    return text
+
+
+def remove_item(doc: Document, items: list[Any], index: int, pointer: str) -> None:
+    """Remove `items[index]` (the list at `pointer`); the items after it keep their lines."""
+    del items[index]
+    for later in range(index, len(items)):
+        doc.copy_lines(join_pointer(pointer, later + 1), join_pointer(pointer, later))
+
+
 def synthesize_operation_id(method: str, path: str) -> str:
     words = [w for w in re.split(r"[^A-Za-z0-9]+", path) if w]
     return "_".join([method.lower(), *words]) if words else method.lower()
@@ -152,6 +426,11 @@ class _SchemaRepairs:
     def _needs_repair(self, node: dict[str, Any]) -> bool:
         """Whether any repair below may apply (most schemas need none: then no pointer is made)."""
         if isinstance(node.get("items"), list):
+            return True
+        properties = node.get("properties")
+        if type(properties) is dict and ("type" in properties or "required" in properties):
+            return True
+        if not self.is_30 and "examples" in node and type(node["examples"]) is not list:
             return True
         if "required" in node:
             required = node["required"]
@@ -171,6 +450,11 @@ class _SchemaRepairs:
         if not self._needs_repair(node):
             return
         pointer = _pointer(path)
+        self._keywords_in_properties(node, pointer)
+        if not self.is_30 and "examples" in node and not isinstance(node["examples"], list):
+            # JSON Schema 2020-12 wants a list; one example given alone is that list's item.
+            node["examples"] = [node["examples"]]
+            self.warn("examples-not-a-list", join_pointer(pointer, "examples"), "in a list")
         items = node.get("items")
         if isinstance(items, list):
             schemas = [s for s in items if isinstance(s, dict)]
@@ -211,6 +495,34 @@ class _SchemaRepairs:
             elif type_ is None:
                 node["anyOf"] = [{"type": "null"}, *node.pop("anyOf", node.pop("oneOf", []))]
             self.warn("nullable-in-3.1", join_pointer(pointer, "nullable"), "")
+
+    def _keywords_in_properties(self, node: dict[str, Any], pointer: str) -> None:
+        """`type: object` (or `required: [...]`) indented into `properties`: a property's schema is
+        a mapping, so a type name or a list of names there is the schema's own keyword."""
+        properties = node.get("properties")
+        if not isinstance(properties, dict):
+            return
+        for keyword in ("type", "required"):
+            value = properties.get(keyword)
+            if keyword == "type":
+                names = [value] if isinstance(value, str) else value
+                misplaced = isinstance(names, list) and bool(names) and set(names) <= _TYPE_NAMES
+            else:
+                misplaced = isinstance(value, list) and all(isinstance(v, str) for v in value)
+            if not misplaced:
+                continue
+            del properties[keyword]
+            at = join_pointer(pointer, "properties", keyword)
+            if keyword not in node or node[keyword] == value:
+                node[keyword] = value
+                self.warn("keyword-in-properties", at, keyword)
+            elif isinstance(value, list) and isinstance(node[keyword], list):
+                node[keyword].extend(v for v in value if v not in node[keyword])
+                self.warn("keyword-in-properties", at, keyword)
+            else:
+                self.warn(
+                    "keyword-in-properties", at, f"{keyword}: the schema has its own; dropped"
+                )
 
 
 # Where a node is, as (parent's path, key): the JSON pointer is spelt out only for a node that is

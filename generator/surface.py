@@ -14,8 +14,10 @@ read in the package. It names each thing by the dotted name users write:
 | `field` | `<model>.<name>` | `wire`, `annotation`, `required`, `deprecated` (if so) |
 | `enum` | `<package>.<api>.models.<Class>` | `values` (str, int, float) |
 | `member` | `<enum>.<NAME>` | `value` |
-| `job family` | `client.jobs.<name>` | `api`, `roles` |
+| `job family` | `client.jobs.<name>` | `api`, `roles`, `parents` (the keyword arguments of get and list) |
+| `method` | `client.jobs.<name>.create[_<creator>]` (its parameters as above) | `returns` |
 | `job status` | `client.jobs.<name>.statuses["<word>"]` | `status` (the canonical status) |
+| `job state` | `client.jobs.<name>.states["<status>"]` (no status field) | `when` (its rules' conditions) |
 
 Each symbol also keeps where it comes from: the spec file (relative to the project's folder) and
 the JSON pointer. Not the line: lines move with every edit above them, and the file would change
@@ -42,7 +44,7 @@ from .changes import Change, Release
 from .config import VERSION
 from .diagnostics import Location
 from .render.pysource import py_str
-from .render.views import Argument, PackageView
+from .render.views import Argument, FamilyView, PackageView
 
 FILE = "api-surface.json"
 FORMAT = "jobgen-api-surface 1"
@@ -97,35 +99,10 @@ def build_surface(project: ir.Project, view: PackageView, root: Path | None) -> 
     builder = _Builder(root)
     for api, api_view in zip(project.apis, view.apis, strict=True):
         builder.api(project.package, api, api_view)
-    for family in job_families(project):
-        builder.family(family)
+    families = [family for api in project.apis for family in api.jobs]
+    for family, family_view in zip(families, view.families, strict=True):
+        builder.family(family, family_view)
     return dict(sorted(builder.symbols.items()))
-
-
-@dataclass(frozen=True)
-class JobFamilyFacts:
-    """What the surface says of a job family."""
-
-    name: str  # `client.jobs.<name>`
-    api: str  # the API whose operations read its jobs
-    roles: tuple[str, ...]  # the operations it has (create, list, get, cancel...)
-    statuses: tuple[tuple[str, str], ...]  # (the API's status word, the canonical status)
-    location: Location
-
-
-def job_families(project: ir.Project) -> Iterator[JobFamilyFacts]:
-    """The project's job families: the one place that reads them from the IR."""
-    for api in project.apis:
-        family = api.jobs
-        if family is None:
-            continue
-        yield JobFamilyFacts(
-            name=family.api,
-            api=family.api,
-            roles=tuple(sorted({role for role, _, _ in family.operations})),
-            statuses=family.statuses,
-            location=family.location,
-        )
 
 
 class _Builder:
@@ -213,24 +190,56 @@ class _Builder:
     def parameter(
         self, name: str, op: ir.Operation, argument: Argument, position: int | None
     ) -> None:
+        self._argument(name, op.location, argument, position)
+
+    def _argument(
+        self, name: str, location: Location, argument: Argument, position: int | None
+    ) -> None:
         default = argument.default
         self.add(
             name,
             "parameter",
-            op.location,
+            location,
             annotation=argument.annotation.text,
             default=default.text if default is not None else None,
             required=argument.required,
             position=position,
         )
 
-    def family(self, family: JobFamilyFacts) -> None:
+    def family(self, family: ir.JobFamily, view: FamilyView) -> None:
         name = f"client.jobs.{family.name}"
-        self.add(name, "job family", family.location, api=family.api, roles=list(family.roles))
-        for word, status in family.statuses:
+        roles = sorted(
+            {op.role for op in family.operations} | ({"cancel"} if family.cancel else set())
+        )
+        parents = [argument.name for argument in view.parents]
+        self.add(name, "job family", family.location, api=family.api, roles=roles, parents=parents)
+        for creator in view.creators:
+            method = f"{name}.{creator.method}"
+            self.add(method, "method", family.location, returns="Job")
+            for position, argument in enumerate(creator.positional):
+                self._argument(f"{method}.{argument.name}", family.location, argument, position)
+            for argument in creator.keyword:
+                self._argument(f"{method}.{argument.name}", family.location, argument, None)
+        for word in family.statuses:
             self.add(
-                f"{name}.statuses[{py_str(word)}]", "job status", family.location, status=status
+                f"{name}.statuses[{py_str(word.word)}]",
+                "job status",
+                family.location,
+                status=word.status,
             )
+        # A family without a status field reaches each status by its state rules.
+        conditions: dict[str, list[str]] = {}
+        for rule in family.state:
+            conditions.setdefault(rule.status, []).append(_condition_text(rule.condition))
+        for status, when in conditions.items():
+            self.add(f"{name}.states[{py_str(status)}]", "job state", family.location, when=when)
+
+
+def _condition_text(condition: ir.JobCondition | None) -> str:
+    if condition is None:
+        return "always"
+    values = ", ".join(json.dumps(value) for value in condition.values)
+    return " ".join(part for part in (condition.kind, condition.path, values) if part)
 
 
 def _deprecated(deprecated: bool) -> dict[str, bool]:

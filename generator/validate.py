@@ -5,7 +5,8 @@ mapping with an `openapi` version jobgen reads, and `paths`)? The repairs and th
 against depend on the version.
 
 The verdict gates the output, but nothing else depends on it: the parser reads the plain data, and
-validation only says whether the document is OpenAPI and, if not, where it first goes wrong. So it
+validation only says whether the document is OpenAPI and, if not, every place where it goes wrong
+(the pipeline then leaves out what it can, see `prune.py`, and validates the rest again). So it
 runs beside the rest of the pipeline, in a worker process started when the run starts: importing
 openapi-pydantic builds about a hundred pydantic models (a third of a small run's time), and
 validating a large document takes about as long as parsing it. The worker gets each document as
@@ -28,7 +29,7 @@ import marshal
 import re
 import threading
 from collections.abc import Iterator
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any
 
 from .diagnostics import InputError, join_pointer
 from .openapi_check import HEADER, SKIP, VALIDATE, spawn, take_spare
@@ -94,18 +95,16 @@ def _json_kind(python_type: str) -> str:
 
 
 # --------------------------------------------------------------------------------- the validation
-Verdict = tuple[str, str, str]  # (message, JSON pointer, code) of a document's first problem
+Problem = tuple[str, str, str]  # (message, JSON pointer, code) of one problem of a document
 
 
-def problem(version: str, data: Any) -> Verdict | None:
-    """The most specific problem openapi-pydantic finds in a document, or None if it is valid."""
-    from .openapi_check import problem as check
+def problems(version: str, data: Any) -> list[Problem]:
+    """Every problem openapi-pydantic finds in a document ([] if it is valid)."""
+    from .openapi_check import problems as check
 
-    found = check(version, data)
-    if found is None:
-        return None
-    message, tokens, code = found
-    return message, join_pointer("", *tokens), code
+    return [
+        (message, join_pointer("", *tokens), code) for message, tokens, code in check(version, data)
+    ]
 
 
 # ------------------------------------------------------------------------------------ the client
@@ -118,7 +117,7 @@ class Validation:
         self._worker: Worker | None = None
         self._writer: _Writer | None = None
         self._sent: list[tuple[Document, str]] = []  # (document, version), in submission order
-        self._verdicts: list[Verdict | None] = []  # verdicts known so far, in that order
+        self._verdicts: list[list[Problem]] = []  # verdicts known so far, in that order
         if concurrent:
             self._start()
 
@@ -141,22 +140,36 @@ class Validation:
             frame = SKIP
         self._writer.put(frame)
 
-    def raise_first_error(self) -> None:
-        """Raise the problem of the first invalid document among all submitted so far, if any."""
-        for index, (doc, _) in enumerate(self._sent):
-            verdict = self._verdict(index)
-            if verdict is not None:
-                message, pointer, code = verdict
-                raise InputError(message, doc.location(pointer), code)
+    @property
+    def submitted(self) -> list[tuple[Document, str]]:
+        """The documents submitted so far, with their versions, in order."""
+        return list(self._sent)
 
-    def _verdict(self, index: int) -> Verdict | None:
+    def raise_first_error(self) -> None:
+        """Raise the first problem of the first invalid document among all submitted so far."""
+        for doc, found in self.invalid_documents():
+            message, pointer, code = found[0]
+            raise InputError(message, doc.location(pointer), code)
+
+    def invalid_documents(self) -> list[tuple[Document, list[Problem]]]:
+        """Every document submitted so far that is not valid, with its problems, in order."""
+        result = []
+        for index, (doc, _) in enumerate(self._sent):
+            found = self._verdict(index)
+            if found:
+                result.append((doc, found))
+        return result
+
+    def _verdict(self, index: int) -> list[Problem]:
         while len(self._verdicts) <= index:
             doc, version = self._sent[len(self._verdicts)]
             answer = self._answer()
-            self._verdicts.append(problem(version, doc.data) if isinstance(answer, str) else answer)
+            self._verdicts.append(
+                problems(version, doc.data) if isinstance(answer, str) else answer
+            )
         return self._verdicts[index]
 
-    def _answer(self) -> Verdict | str | None:
+    def _answer(self) -> list[Problem] | str:
         """The worker's next verdict, or "skipped" when this process must make it instead."""
         worker = self._worker
         if worker is None or worker.stdout is None:
@@ -169,10 +182,12 @@ class Validation:
         if not line:
             self._stop(kill=True)  # the worker died: this and the rest are validated here
             return "skipped"
-        if answer is None or answer == "skipped":
-            return cast(str | None, answer)
-        message, tokens, code = answer
-        return str(message), join_pointer("", *(str(t) for t in tokens)), str(code)
+        if not isinstance(answer, list):
+            return "skipped"
+        return [
+            (str(message), join_pointer("", *(str(t) for t in tokens)), str(code))
+            for message, tokens, code in answer
+        ]
 
     def close(self, kill: bool = False) -> None:
         """Stop the worker: after its last answer, or at once (`kill`) when the run has failed."""

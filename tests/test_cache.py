@@ -244,7 +244,7 @@ def test_an_unwritable_cache_folder_costs_only_the_speed_up(project: Path) -> No
 
 
 def test_a_failed_run_stores_nothing(project: Path) -> None:
-    write_spec(project, SPEC.replace("parts.yaml", "missing.yaml"), "api.yaml")
+    write_spec(project, SPEC.replace("info:", "info: [", 1), "api.yaml")
     code, _, _ = generate()
     assert code == 2
     assert not list(project.glob(f"{cache.CACHE_DIR}/*.cache"))

@@ -42,12 +42,12 @@ BAD_INPUTS = {
     "top-level-list": "- a\n- b\n",
     "swagger-2": "swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n",
     "unknown-version": "openapi: 4.0.0\ninfo: {title: x, version: '1'}\npaths: {}\n",
-    "unresolvable-ref": MINIMAL.replace(
-        "type: object\n                properties:\n                  id: {type: string}",
-        "$ref: '#/components/schemas/Nope'",
-    ),
-    "invalid-openapi": "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 5\n",
+    "invalid-openapi": "openapi: 3.1.0\ninfo: {title: [x], version: '1'}\npaths: {}\n",
 }
+UNRESOLVABLE_REF = MINIMAL.replace(
+    "type: object\n                properties:\n                  id: {type: string}",
+    "$ref: '#/components/schemas/Nope'",
+)
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
@@ -73,12 +73,62 @@ def test_bad_input_is_one_line_exit_2_and_output_untouched(
 
 
 def test_errors_carry_line_and_pointer(tmp_path: Path) -> None:
-    spec = write_spec(tmp_path, BAD_INPUTS["unresolvable-ref"])
+    spec = write_spec(tmp_path, UNRESOLVABLE_REF)
     _, _, stderr = invoke("validate", str(spec))
     assert (
         f"{spec}:15 #/paths/~1things~1{{thingID}}/get/responses/200/content/application~1json/schema/$ref"
         in stderr
     )
+
+
+def test_a_fault_no_repair_fixes_leaves_out_its_item_and_strict_refuses_it(
+    tmp_path: Path,
+) -> None:
+    spec = write_spec(tmp_path, UNRESOLVABLE_REF)
+    report = tmp_path / "report.json"
+    code, _, stderr = invoke(
+        "generate", str(spec), "-o", str(tmp_path / "out"), "-p", "pkg", "--report", str(report)
+    )
+    assert code == 0, stderr
+    (skipped,) = json.loads(report.read_text())["specs"][0]["skipped"]
+    assert skipped["reason"] == (
+        f"unresolvable $ref '#/components/schemas/Nope': {spec} has nothing at "
+        "/components/schemas/Nope; the 200 response of GET /things/{thingID} is left out"
+    )
+    # The operation is still generated, without its response's type.
+    assert "def get_thing(" in (tmp_path / "out" / "pkg" / "api" / "resources.py").read_text()
+    code, _, stderr = invoke(
+        "generate", str(spec), "-o", str(tmp_path / "strict"), "-p", "pkg", "--strict"
+    )
+    assert code == 2 and stderr.startswith("jobgen: error: ") and len(stderr.splitlines()) == 1
+    assert not (tmp_path / "strict").exists()
+
+
+def test_every_error_of_every_spec_is_reported_in_one_run(tmp_path: Path) -> None:
+    """Two faults no item holds in one document, one in another, a third spec that cannot be
+    read, and a valid one: each error on its own line, in the order of the specs."""
+    first = tmp_path / "first.yaml"
+    first.write_text(
+        "openapi: 3.1.0\ninfo: {title: [x], version: 1}\npaths: {}\ncomponents: []\n",
+        encoding="utf-8",
+    )
+    second = tmp_path / "second.yaml"
+    second.write_text("openapi: 3.1.0\ninfo: {version: '1'}\npaths: {}\n", encoding="utf-8")
+    good = write_spec(tmp_path, MINIMAL)
+    code, _, stderr = invoke(
+        "validate", str(first), str(tmp_path / "missing.yaml"), str(good), str(second)
+    )
+    assert code == 2
+    assert [_normalise(line, tmp_path) for line in stderr.splitlines()] == [
+        "jobgen: error: <tmp>/first.yaml:2 #/info/title: invalid OpenAPI: input should be a "
+        "valid string",
+        "jobgen: error: <tmp>/first.yaml:2 #/info/version: invalid OpenAPI: input should be a "
+        "valid string",
+        "jobgen: error: <tmp>/first.yaml:4 #/components: invalid OpenAPI: input should be a "
+        "valid dictionary or instance of Components",
+        "jobgen: error: <tmp>/missing.yaml: file not found",
+        "jobgen: error: <tmp>/second.yaml:2 #/info/title: invalid OpenAPI: field required",
+    ]
 
 
 def test_unknown_config_key(tmp_path: Path) -> None:

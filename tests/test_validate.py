@@ -13,7 +13,7 @@ import pytest
 
 from generator import openapi_check, validate
 from generator.config import Config
-from generator.diagnostics import Collector, InputError
+from generator.diagnostics import Collector, InputError, InputErrors
 from generator.load import load_document
 from generator.pipeline import run
 from generator.repair import apply_repairs
@@ -98,15 +98,37 @@ def test_without_an_interpreter_to_start_validation_runs_here(
             checker.raise_first_error()
 
 
-def test_an_invalid_document_outranks_a_later_failure(tmp_path: Path) -> None:
-    """The first spec is invalid OpenAPI; the second cannot even be read. Validating each document
-    before going on reported the first: so does a run whose validation is still in flight."""
+def test_an_invalid_document_comes_before_a_later_failure(tmp_path: Path) -> None:
+    """The first spec is invalid OpenAPI where nothing can be left out; the second cannot even be
+    read. Both are reported, the first first, as validating each document before going on would
+    have; and a run whose validation is still in flight reports the same."""
     invalid = tmp_path / "first.json"
-    invalid.write_text(json.dumps(_spec({"/a": {"get": {"responses": 7}}})), encoding="utf-8")
+    spec = _spec({})
+    spec["info"] = {"title": 7, "version": "1"}
+    invalid.write_text(json.dumps(spec), encoding="utf-8")
     config = Config(specs=(invalid, tmp_path / "missing.yaml"), output=tmp_path / "o", package="p")
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(InputErrors) as caught:
         run(config)
-    assert "first.json" in str(caught.value) and "invalid OpenAPI" in str(caught.value)
+    first, second = caught.value.errors
+    assert "first.json" in str(first) and "invalid OpenAPI" in str(first)
+    assert "missing.yaml" in str(second) and "file not found" in str(second)
+
+
+def test_an_invalid_part_is_left_out_and_the_rest_validated_again(tmp_path: Path) -> None:
+    path = tmp_path / "api.json"
+    operation = {"operationId": "a", "responses": {"204": {"description": "OK"}}}
+    path.write_text(
+        json.dumps(_spec({"/a": {"get": {"responses": 7}}, "/b": {"get": operation}})),
+        encoding="utf-8",
+    )
+    for concurrent in (True, False):
+        config = Config(specs=(path,), output=tmp_path / "o", package="p")
+        result = run(config, concurrent_validation=concurrent)
+        (report,) = result.reports
+        assert report.operations == 1
+        assert [(s.location.pointer, s.code) for s in report.collector.skipped] == [
+            ("/paths/~1a/get/responses", "invalid")
+        ]
 
 
 def test_the_worker_is_gone_when_a_run_fails(tmp_path: Path) -> None:
@@ -189,9 +211,9 @@ def test_a_forked_worker_answers_like_the_spawned_one_and_ends_with_its_input() 
         check=True,
     )
     result = json.loads(done.stdout)
-    expected = [openapi_check.problem(version, data) for version, data in documents]
-    assert expected[0] is not None and expected[1] is None
-    assert result["answers"] == [list(e) if e else None for e in expected]
+    expected = [openapi_check.problems(version, data) for version, data in documents]
+    assert expected[0] and not expected[1]
+    assert result["answers"] == [[list(p) for p in e] for e in expected]
     assert result["ended"] == 0, "the worker ends by itself once its input is closed"
     assert result["killed"] == -9
     assert result["me"] not in result["pids"], "the probe went on in the parent only"
@@ -254,7 +276,7 @@ if sys.argv[3] == "worker":
     c.serve(io.BytesIO(c.HEADER.pack(len(frame)) + frame), sink)
     verdict = json.loads(sink.getvalue())
 else:  # what any other process using pydantic does
-    verdict = c.problem("3.1.0", document)
+    verdict = c.problems("3.1.0", document)
 print(json.dumps({"verdict": verdict, "plugin": "fake_pydantic_plugin" in sys.modules,
                   "metadata": "importlib.metadata" in sys.modules}))
 """
@@ -288,8 +310,8 @@ def test_the_worker_runs_pydantic_without_plugins(where: str, tmp_path: Path) ->
         check=True,
     )
     result = json.loads(done.stdout)
-    expected = openapi_check.problem("3.1.0", document)
-    assert expected is not None
+    expected = openapi_check.problems("3.1.0", document)
+    assert expected
     assert result["verdict"] == json.loads(json.dumps(expected))
     if where == "worker":
         assert not result["plugin"] and not result["metadata"]

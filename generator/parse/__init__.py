@@ -15,8 +15,10 @@ One module per idea:
   the naming pass, `names`: every name the client gives an API, its resources and pagers is decided
   here, before rendering (the project-wide ones by `ProjectNames`, which the pipeline runs).
 
-Problems are values: recoverable ones become warnings (with file, line, pointer) or `skipped` entries,
-and only input that cannot be understood raises `InputError`.
+Problems are values: recoverable ones become warnings (with file, line, pointer) or `skipped` entries;
+what cannot be read (a `$ref` that cannot be resolved or comes back on itself, a schema that is not
+one) leaves out the smallest item that holds it, a property, a parameter, a response, an operation
+or a component schema (`common.skip`), and only what no item holds raises `InputError`.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..diagnostics import Collector, InputError
+
 
 def description(schema: Any) -> str:
     """A schema's `description` (or `title`), stripped; "" when it has none."""
@@ -25,3 +27,12 @@ def dedupe(items: list[Any]) -> list[Any]:
         if item not in result:
             result.append(item)
     return result
+
+
+def skip(report: Collector, error: InputError, what: str) -> None:
+    """`what` (`the property 'id'`) cannot be read, for `error`: it is left out, and the problem
+    reported where it is."""
+    problem = error.diagnostic
+    report.skip(
+        f"{problem.message}; {what} is left out", problem.location, problem.code or "invalid"
+    )

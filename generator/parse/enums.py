@@ -3,6 +3,8 @@
 An enum of two or more strings, or of integers, or of numbers with a float among them, is a class;
 anything else (one value, or values of mixed kinds) is a `Literal`. A float cannot stand in a
 `Literal`, so it is typed `float` beside one, with a warning; NaN equals nothing and is left out.
+pydantic compares enum and literal integers as signed 64-bit numbers and refuses a wider one even
+when it is listed, so such an integer is typed `int` beside the rest, with a warning.
 """
 
 from __future__ import annotations
@@ -46,6 +48,19 @@ def parse_enum(
         if not present:
             number = ir.PrimitiveType("float")
             return ir.NullableType(number) if nullable else number
+    wide = [v for v in present if _is_wide_int(v)]
+    if wide:
+        # Not a class: a wide integer cannot be a member pydantic checks (see the module docstring).
+        _warn_wide(parser, wide, where, "enum")
+        rest = [v for v in present if not _is_wide_int(v)]
+        integer = ir.PrimitiveType("int")
+        narrower = parse_literal(parser, rest, where, "enum") if rest else None
+        if narrower is None:
+            type_: ir.TypeRef = integer
+        else:
+            options = narrower.options if isinstance(narrower, ir.UnionType) else (narrower,)
+            type_ = ir.UnionType((integer, *options))
+        return ir.NullableType(type_) if nullable else type_
     kinds = {type(v) for v in present}
     # Numbers with a float among them: a `float, Enum` (when every integer is a float exactly).
     floats = float in kinds and kinds <= {int, float} and all(map(_exact_float, present))
@@ -85,7 +100,18 @@ def parse_enum(
 def parse_literal(
     parser: SchemaParser, values: list[Any], where: Location, keyword: str
 ) -> ir.TypeRef:
-    """`Literal[values]`; floats, which a Literal cannot hold, are typed `float` beside it."""
+    """`Literal[values]`; floats, which a Literal cannot hold, are typed `float` beside it, and so
+    are integers wider than 64 bits, which pydantic cannot check in one, typed `int`."""
+    wide = [v for v in values if _is_wide_int(v)]
+    if wide:
+        _warn_wide(parser, wide, where, keyword)
+        rest = [v for v in values if not _is_wide_int(v)]
+        integer = ir.PrimitiveType("int")
+        if not rest:
+            return integer
+        narrower = parse_literal(parser, rest, where, keyword)
+        options = narrower.options if isinstance(narrower, ir.UnionType) else (narrower,)
+        return ir.UnionType((integer, *options))
     floats = [v for v in values if isinstance(v, float)]
     # Deduplicated by type as well as value: `1 == True`, but JSON's 1 and true differ.
     others = list({(type(v), v): v for v in values if not isinstance(v, float)}.values())
@@ -102,6 +128,38 @@ def parse_literal(
     )
     number = ir.PrimitiveType("float")
     return ir.UnionType((number, ir.LiteralType(tuple(others)))) if others else number
+
+
+_INT64 = range(-(2**63), 2**63)
+
+
+def is_enum_class(values: list[Any]) -> bool:
+    """Do these enum values (None left out) make an enum class of strings or of integers?"""
+    kinds = {type(v) for v in values}
+    return (
+        len(values) > 1
+        and (kinds <= {str} or kinds <= {int})
+        and not any(map(_is_wide_int, values))
+    )
+
+
+def _is_wide_int(value: object) -> bool:
+    return type(value) is int and value not in _INT64
+
+
+def _warn_wide(parser: SchemaParser, wide: list[int], where: Location, keyword: str) -> None:
+    shown = ", ".join(
+        repr(v) if len(repr(v)) <= 24 else f"{repr(v)[:12]}... ({len(repr(v))} digits)"
+        for v in wide
+    )
+    one = len(wide) == 1
+    parser.report.warn(
+        f"{keyword} value{'' if one else 's'} {shown} {'is' if one else 'are'} wider than 64 bits, "
+        f"which the client's validation cannot compare: the client types "
+        f"{'it' if one else 'them'} as int and does not check {'it' if one else 'them'}",
+        where,
+        "enum-int-range",
+    )
 
 
 def _is_nan(value: object) -> bool:

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 from .. import ir, naming
 from ..diagnostics import InputError, join_pointer
 from ..load import Document
-from .common import description
+from .common import description, skip
+from .defaults import default
+from .enums import is_enum_class
 
 if TYPE_CHECKING:
     from .schemas import SchemaParser
@@ -56,8 +58,7 @@ def becomes_class(schema: dict[str, Any]) -> bool:
         values = (
             [v for v in schema["enum"] if v is not None] if isinstance(schema["enum"], list) else []
         )
-        kinds = {type(v) for v in values}
-        return len(values) > 1 and (kinds <= {str} or kinds <= {int})
+        return is_enum_class(values)
     return is_object(schema) and (
         bool(schema.get("properties"))
         or bool(schema.get("allOf") and _all_of_has_properties(schema))
@@ -111,7 +112,8 @@ def object_parts(
             key = (part_doc.path, part_at)
             if key in parser.merging:
                 raise InputError(
-                    "allOf refers back to the schema it is part of (a $ref cycle)",
+                    "circular $ref: allOf refers back to the schema it is part of: "
+                    + parser.cycle(key),
                     doc.location(join_pointer(at, "allOf", index)),
                     "ref-cycle",
                 )
@@ -170,8 +172,13 @@ def parse_object(
     scope = naming.Scope()
     fields: list[ir.Field] = []
     for wire, (prop, prop_doc, prop_at) in properties.items():
-        type_ = parser.type(prop, prop_doc, prop_at, name + naming.class_name(wire))
+        try:
+            type_ = parser.type(prop, prop_doc, prop_at, name + naming.class_name(wire))
+        except InputError as error:
+            skip(parser.report, error, f"the property {wire!r} of {name}")
+            continue
         py_name = scope.claim(naming.field_name(wire))
+        flags = prop if isinstance(prop, dict) else {}
         fields.append(
             ir.Field(
                 wire_name=wire,
@@ -179,7 +186,10 @@ def parse_object(
                 type=type_,
                 required=wire in required,
                 description=description(prop),
-                deprecated=isinstance(prop, dict) and prop.get("deprecated") is True,
+                deprecated=flags.get("deprecated") is True,
+                read_only=flags.get("readOnly") is True,
+                write_only=flags.get("writeOnly") is True,
+                default=default(parser, prop, prop_doc, prop_at, f"property {wire!r}"),
             )
         )
     additional_type = None

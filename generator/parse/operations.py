@@ -7,6 +7,7 @@ operation id (`CreateJobBody`, `GetJobResponse`, ...). Method names are made uni
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any, cast
 
@@ -14,7 +15,8 @@ from .. import ir, naming
 from ..diagnostics import Collector, InputError, Location, join_pointer
 from ..load import Document
 from ..repair import HTTP_METHODS
-from .common import description, text
+from .common import description, skip, text
+from .defaults import default
 from .objects import object_parts
 from .resolver import Resolver
 from .schemas import SchemaParser
@@ -25,6 +27,8 @@ _SKIPPED_HEADERS = {"authorization", "content-type", "accept", "content-length",
 # Names a generated method already uses for its own arguments.
 _METHOD_ARGUMENTS = frozenset({"self", "options", "body"})
 _PLACEHOLDER = re.compile(r"{([^}]+)}")
+# A response's key: a status code, a range of them (`2XX`), or `default`.
+_STATUS = re.compile(r"^([1-5]\d\d|[1-5]XX|default)$", re.IGNORECASE)
 _VERSION_SEGMENT = re.compile(r"v\d+")
 
 
@@ -38,6 +42,7 @@ class OperationParser:
         self.resolver = resolver
         self.schemas = schemas
         self.report = report
+        self._operation = ""  # the operation being read (`GET /jobs`), for messages
 
     def parse(self) -> list[ir.Operation]:
         result: list[ir.Operation] = []
@@ -45,8 +50,11 @@ class OperationParser:
         seen_ids: dict[str, Location] = {}
         for path, item_data in self.doc.data["paths"].items():
             item_pointer = join_pointer("/paths", path)
-            if isinstance(item_data, dict) and "$ref" in item_data:
-                _, _, item_data = self.resolver.resolve(item_data["$ref"], self.doc, item_pointer)
+            try:
+                _, _, item_data = self.resolver.follow(item_data, self.doc, item_pointer)
+            except InputError as error:
+                self._skip(error, f"the path {path}")
+                continue
             if not isinstance(item_data, dict):
                 continue  # not a path item: the validation reports it
             for method in HTTP_METHODS:
@@ -68,15 +76,20 @@ class OperationParser:
                 resource = (
                     text(tags[0]) if isinstance(tags, list) and tags else _resource_from_path(path)
                 )
+                self._operation = f"{method.upper()} {path}"
+                try:
+                    params = self._params(
+                        item_data.get("parameters") or [], item_pointer, op, pointer, path
+                    )
+                    body, bodies = self._bodies(
+                        op.get("requestBody"), join_pointer(pointer, "requestBody"), op_id
+                    )
+                    responses = self._responses(op.get("responses") or {}, pointer, op_id)
+                except InputError as error:
+                    self._skip(error, f"the operation {method.upper()} {path}")
+                    continue
                 scope = method_names.setdefault(naming.snake(resource), naming.Scope())
                 py_name = scope.claim(naming.method_name(op_id))
-                params = self._params(
-                    item_data.get("parameters") or [], item_pointer, op, pointer, path
-                )
-                body = self._body(
-                    op.get("requestBody"), join_pointer(pointer, "requestBody"), op_id
-                )
-                responses = self._responses(op.get("responses") or {}, pointer, op_id)
                 result.append(
                     ir.Operation(
                         operation_id=op_id,
@@ -91,9 +104,14 @@ class OperationParser:
                         responses=responses,
                         location=location,
                         deprecated=op.get("deprecated") is True,
+                        bodies=bodies,
                     )
                 )
         return result
+
+    def _skip(self, error: InputError, what: str) -> None:
+        """`what` cannot be read: it is left out, and the problem reported where it is."""
+        skip(self.report, error, what)
 
     # ------------------------------------------------------------------------------------ parameters
     def _params(
@@ -113,9 +131,11 @@ class OperationParser:
         for entries, base in lists:
             for index, raw in enumerate(entries):
                 at = join_pointer(base, index)
-                doc, data = self.doc, raw
-                if isinstance(raw, dict) and "$ref" in raw:
-                    doc, at, data = self.resolver.resolve(raw["$ref"], self.doc, at)
+                try:
+                    doc, at, data = self.resolver.follow(raw, self.doc, at)
+                except InputError as error:
+                    self._skip(error, f"parameter {index} of {self._operation}")
+                    continue
                 if not isinstance(data, dict) or "name" not in data or "in" not in data:
                     raise InputError("parameter needs `name` and `in`", doc.location(at), "invalid")
                 merged[(str(data["name"]), str(data["in"]))] = (data, at, doc)
@@ -141,15 +161,32 @@ class OperationParser:
                 continue
             if where not in ("path", "query", "header", "cookie"):
                 raise InputError(f"parameter location {where!r} is not valid", location, "invalid")
+            if where == "path" and data.get("required") is not True:
+                self.report.warn(
+                    f"path parameter {name!r} is not marked `required: true` (a path parameter "
+                    "always is); treated as required",
+                    location,
+                    "path-param-not-required",
+                )
             schema = data.get("schema")
-            if schema is None and isinstance(data.get("content"), dict):
-                media: Any = next(iter(data["content"].values()), {})
+            schema_at = join_pointer(at, "schema")
+            media_type: str | None = None
+            if schema is None and isinstance(data.get("content"), dict) and data["content"]:
+                media_type, media = next(iter(data["content"].items()))
+                media_type = str(media_type)
                 schema = media.get("schema") if isinstance(media, dict) else None
-            type_ = (
-                self.schemas.type(schema, doc, join_pointer(at, "schema"), naming.class_name(name))
-                if schema is not None
-                else ir.PrimitiveType("str")
-            )
+                schema_at = join_pointer(at, "content", media_type, "schema")
+            try:
+                type_ = (
+                    self.schemas.type(schema, doc, schema_at, naming.class_name(name))
+                    if schema is not None
+                    else ir.PrimitiveType("str")
+                )
+            except InputError as error:
+                self._skip(error, f"the {where} parameter {name!r} of {self._operation}")
+                continue
+            style = data.get("style")
+            explode = data.get("explode")
             params.append(
                 ir.Param(
                     wire_name=name,
@@ -159,6 +196,14 @@ class OperationParser:
                     required=bool(data.get("required")) or where == "path",
                     description=str(data.get("description") or ""),
                     is_filter=where == "query" and name == "filter",
+                    style=style if isinstance(style, str) else None,
+                    explode=explode if isinstance(explode, bool) else None,
+                    allow_reserved=data.get("allowReserved") is True,
+                    media_type=media_type,
+                    deprecated=data.get("deprecated") is True,
+                    default=default(
+                        self.schemas, schema, doc, schema_at, f"{where} parameter {name!r}"
+                    ),
                 )
             )
         declared = {p.wire_name for p in params if p.where == "path"}
@@ -186,56 +231,71 @@ class OperationParser:
         return tuple(params)
 
     # ---------------------------------------------------------------------------------------- bodies
-    def _body(self, raw: Any, pointer: str, op_id: str) -> ir.Body | None:
+    def _bodies(
+        self, raw: Any, pointer: str, op_id: str
+    ) -> tuple[ir.Body | None, tuple[ir.Body, ...]]:
+        """The default request body (the one the client sends unless told otherwise) and every
+        media type the operation accepts, in document order (the default among them)."""
         if raw is None:
-            return None
-        doc, at, data = self.doc, pointer, raw
-        if isinstance(raw, dict) and "$ref" in raw:
-            doc, at, data = self.resolver.resolve(raw["$ref"], self.doc, pointer)
+            return None, ()
+        doc, at, data = self.resolver.follow(raw, self.doc, pointer)
         content = data.get("content") if isinstance(data, dict) else None
-        if not isinstance(content, dict) or not content:
+        if not isinstance(data, dict) or not isinstance(content, dict) or not content:
             self.report.warn(
                 "request body has no content; no body is sent", doc.location(at), "empty-body"
             )
-            return None
-        chosen = _choose_content(content)
-        if chosen is None:
-            self.report.skip(
-                f"request body content types {sorted(content)} are not supported",
-                doc.location(join_pointer(at, "content")),
-                "body-content",
-            )
-            return None
-        content_type, kind = chosen
+            return None, ()
+        default_type = _choose_content(content)
         for other in content:
-            if other != content_type:
+            if other != default_type:
                 self.report.warn(
-                    f"request body also accepts {other!r}; the client sends {content_type!r}",
+                    f"request body also accepts {other!r}; the client sends {default_type!r}",
                     doc.location(join_pointer(at, "content", other)),
                     "body-alternative",
                 )
-        media: dict[str, Any] = (
-            content[content_type] if isinstance(content[content_type], dict) else {}
-        )
-        schema_at = join_pointer(at, "content", content_type, "schema")
-        schema = media.get("schema")
-        hint = naming.class_name(op_id) + "Body"
         required = bool(data.get("required"))
         about = str(data.get("description") or "")
-        if kind in ("multipart", "form"):
-            parts = self._parts(schema, doc, schema_at, hint)
-            return ir.Body(content_type, kind, ir.ANY, required, parts, about)
-        if kind == "binary":
-            return ir.Body(content_type, kind, ir.PrimitiveType("bytes"), required, (), about)
-        if kind == "text":
-            return ir.Body(content_type, kind, ir.PrimitiveType("str"), required, (), about)
-        type_ = self.schemas.type(schema, doc, schema_at, hint) if schema is not None else ir.ANY
-        return ir.Body(content_type, "json", type_, required, (), about)
+        bodies: dict[str, ir.Body] = {}
+        # The default one first, so that it claims the class names it has always had.
+        for media_type in [default_type, *(c for c in content if c != default_type)]:
+            raw_media = content[media_type]
+            media: dict[str, Any] = raw_media if isinstance(raw_media, dict) else {}
+            hint = naming.class_name(op_id) + (
+                "" if media_type == default_type else naming.class_name(str(media_type))
+            )
+            bodies[media_type] = self._body(
+                str(media_type), media, doc, join_pointer(at, "content", media_type), hint + "Body"
+            )
+            bodies[media_type] = dataclasses.replace(
+                bodies[media_type], required=required, description=about
+            )
+        return bodies[default_type], tuple(bodies[c] for c in content)
 
-    def _parts(self, schema: Any, doc: Document, at: str, hint: str) -> tuple[ir.BodyPart, ...]:
+    def _body(
+        self, media_type: str, media: dict[str, Any], doc: Document, at: str, hint: str
+    ) -> ir.Body:
+        """The body of one media type (its `required` and description are the request body's)."""
+        kind = _body_kind(media_type)
+        schema_at = join_pointer(at, "schema")
+        schema = media.get("schema")
+        if kind in ("multipart", "form"):
+            encoding = media.get("encoding")
+            parts = self._parts(
+                schema, doc, schema_at, hint, encoding if isinstance(encoding, dict) else {}
+            )
+            return ir.Body(media_type, kind, ir.ANY, False, parts)
+        if kind == "binary":
+            return ir.Body(media_type, kind, ir.PrimitiveType("bytes"), False)
+        if kind == "text":
+            return ir.Body(media_type, kind, ir.PrimitiveType("str"), False)
+        type_ = self.schemas.type(schema, doc, schema_at, hint) if schema is not None else ir.ANY
+        return ir.Body(media_type, "json", type_, False)
+
+    def _parts(
+        self, schema: Any, doc: Document, at: str, hint: str, encodings: dict[str, Any]
+    ) -> tuple[ir.BodyPart, ...]:
         """The fields of a multipart or form body, each a keyword argument (files as bytes)."""
-        if isinstance(schema, dict) and "$ref" in schema:
-            doc, at, schema = self.resolver.resolve(schema["$ref"], doc, at)
+        doc, at, schema = self.resolver.follow(schema, doc, at)
         properties, required, _ = object_parts(
             self.schemas, schema if isinstance(schema, dict) else {}, doc, at
         )
@@ -260,69 +320,115 @@ class OperationParser:
                     required=wire in required,
                     is_file=is_file,
                     description=description(prop),
+                    encoding=_encoding(encodings.get(wire)),
+                    default=default(self.schemas, prop, prop_doc, prop_at, f"field {wire!r}"),
+                    read_only=isinstance(prop, dict) and prop.get("readOnly") is True,
                 )
             )
         return tuple(parts)
 
     # ------------------------------------------------------------------------------------- responses
     def _responses(self, raw: dict[str, Any], pointer: str, op_id: str) -> tuple[ir.Response, ...]:
-        """Every documented response; a JSON one is typed (a class-name suffix tells them apart)."""
+        """Every documented response, each media type typed (JSON by its schema, with a class-name
+        suffix that tells the responses apart; text as str; anything else as bytes)."""
         result: list[ir.Response] = []
         success = [s for s in raw if str(s).startswith("2")]
         for status, response in raw.items():
             at = join_pointer(pointer, "responses", status)
-            doc, data = self.doc, response
-            if isinstance(response, dict) and "$ref" in response:
-                doc, at, data = self.resolver.resolve(response["$ref"], self.doc, at)
-            if not isinstance(data, dict):
-                raise InputError("response must be a mapping", doc.location(at), "invalid")
-            raw_content = data.get("content")
-            content: dict[str, Any] = raw_content if isinstance(raw_content, dict) else {}
-            json_type = next((ct for ct in content if _JSON_TYPES.match(ct)), None)
-            type_: ir.TypeRef | None = None
-            content_type = json_type or next(iter(content), None)
-            if json_type is not None:
-                media: dict[str, Any] = (
-                    content[json_type] if isinstance(content[json_type], dict) else {}
-                )
-                schema = media.get("schema")
-                suffix = "Response" + (
-                    str(status) if len(success) > 1 or not str(status).startswith("2") else ""
-                )
-                if schema is not None:
-                    type_ = self.schemas.type(
-                        schema,
-                        doc,
-                        join_pointer(at, "content", json_type, "schema"),
-                        naming.class_name(op_id) + suffix,
-                    )
-                else:
-                    type_ = ir.ANY
-            result.append(
-                ir.Response(str(status), str(data.get("description") or ""), type_, content_type)
-            )
+            try:
+                found = self._response(str(status), response, at, op_id, success)
+            except InputError as error:
+                self._skip(error, f"the {status} response of {self._operation}")
+                continue
+            if found is not None:
+                result.append(found)
         return tuple(result)
 
+    def _response(
+        self, status: str, response: Any, at: str, op_id: str, success: list[Any]
+    ) -> ir.Response | None:
+        """One response, its media types typed (JSON by its schema, with a class-name suffix that
+        tells the responses apart; text as str; anything else as bytes); None when its key is
+        not a status code."""
+        if not _STATUS.match(status):
+            if not status.startswith("x-"):  # (an extension is not a response)
+                self.report.skip(
+                    f"response key {status!r} is not a status code (such as 200, 2XX or "
+                    "default); the response is left out",
+                    self.doc.location(at),
+                    "response-status",
+                )
+            return None
+        doc, at, data = self.resolver.follow(response, self.doc, at)
+        if not isinstance(data, dict):
+            raise InputError("response must be a mapping", doc.location(at), "invalid")
+        raw_content = data.get("content")
+        content: dict[str, Any] = raw_content if isinstance(raw_content, dict) else {}
+        suffix = "Response" + (status if len(success) > 1 or not status.startswith("2") else "")
+        contents: list[ir.ResponseContent] = []
+        for media_type, media in content.items():
+            kind = _content_kind(str(media_type))
+            type_: ir.TypeRef = ir.PrimitiveType("bytes" if kind == "binary" else "str")
+            if kind == "json":
+                schema = media.get("schema") if isinstance(media, dict) else None
+                # The first JSON media type's classes keep the names they have always had.
+                hint = naming.class_name(op_id) + suffix
+                if any(c.kind == "json" for c in contents):
+                    hint += naming.class_name(str(media_type))
+                schema_at = join_pointer(at, "content", media_type, "schema")
+                type_ = (
+                    self.schemas.type(schema, doc, schema_at, hint)
+                    if schema is not None
+                    else ir.ANY
+                )
+            contents.append(ir.ResponseContent(str(media_type), kind, type_))
+        first_json = next((c for c in contents if c.kind == "json"), None)
+        return ir.Response(
+            status,
+            str(data.get("description") or ""),
+            first_json.type if first_json is not None else None,
+            first_json.media_type if first_json is not None else next(iter(content), None),
+            tuple(contents),
+        )
 
-def _choose_content(content: dict[str, Any]) -> tuple[str, ir.BodyKind] | None:
-    """The media type the client sends: JSON first, then multipart, form, raw bytes, text."""
-    ranked: list[tuple[int, str, ir.BodyKind]] = []
-    for content_type in content:
-        lowered = content_type.lower()
-        if _JSON_TYPES.match(lowered):
-            ranked.append((0, content_type, "json"))
-        elif lowered.startswith("multipart/form-data"):
-            ranked.append((1, content_type, "multipart"))
-        elif lowered.startswith("application/x-www-form-urlencoded"):
-            ranked.append((2, content_type, "form"))
-        elif lowered.startswith("text/"):
-            ranked.append((4, content_type, "text"))
-        else:
-            ranked.append((3, content_type, "binary"))
-    if not ranked:
+
+def _choose_content(content: dict[str, Any]) -> str:
+    """The media type the client sends by default: JSON first, then multipart, form, raw bytes,
+    text; the first of its kind in document order."""
+    rank = {"json": 0, "multipart": 1, "form": 2, "binary": 3, "text": 4}
+    return min(content, key=lambda media_type: rank[_body_kind(str(media_type))])
+
+
+def _body_kind(media_type: str) -> ir.BodyKind:
+    lowered = media_type.lower()
+    if _JSON_TYPES.match(lowered):
+        return "json"
+    if lowered.startswith("multipart/form-data"):
+        return "multipart"
+    if lowered.startswith("application/x-www-form-urlencoded"):
+        return "form"
+    return "text" if lowered.startswith("text/") else "binary"
+
+
+def _content_kind(media_type: str) -> ir.ContentKind:
+    """How a response's media type is read: JSON, text, or else raw bytes."""
+    lowered = media_type.lower()
+    if _JSON_TYPES.match(lowered):
+        return "json"
+    return "text" if lowered.startswith("text/") else "binary"
+
+
+def _encoding(data: Any) -> ir.Encoding | None:
+    """A form or multipart field's Encoding Object (None when the media type gives none)."""
+    if not isinstance(data, dict):
         return None
-    _, content_type, kind = min(ranked)
-    return content_type, kind
+    content_type, style, explode = data.get("contentType"), data.get("style"), data.get("explode")
+    return ir.Encoding(
+        content_type=content_type if isinstance(content_type, str) else None,
+        style=style if isinstance(style, str) else None,
+        explode=explode if isinstance(explode, bool) else None,
+        allow_reserved=data.get("allowReserved") is True,
+    )
 
 
 def _resource_from_path(path: str) -> str:

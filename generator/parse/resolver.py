@@ -53,6 +53,24 @@ class Resolver:
                 )
         return target, pointer, node
 
+    def follow(self, data: Any, doc: Document, at: str) -> tuple[Document, str, Any]:
+        """`data`, found at (`doc`, `at`), or where its chain of `$ref`s ends (a reference to a
+        reference to ... is valid OpenAPI); a chain that comes back on itself is an error."""
+        chain: list[tuple[str, str]] = []
+        while isinstance(data, dict) and "$ref" in data:
+            ref = data["$ref"]
+            if not isinstance(ref, str):
+                raise InputError("$ref must be a string", doc.location(at), "invalid")
+            chain.append((doc.path, at))
+            doc, at, data = self.resolve(ref, doc, at)
+            if (doc.path, at) in chain:
+                raise InputError(
+                    "circular $ref: " + describe_cycle([*chain, (doc.path, at)], self.root.path),
+                    doc.location(at),
+                    "ref-cycle",
+                )
+        return doc, at, data
+
     def _document(self, file_part: str, doc: Document, at: str) -> Document:
         base = Path(doc.path).parent
         path = (base / file_part).resolve()
@@ -69,3 +87,12 @@ class Resolver:
             apply_repairs(loaded, self.report)
             self.documents[key] = loaded
         return self.documents[key]
+
+
+def describe_cycle(chain: list[tuple[str, str]], root: str) -> str:
+    """`#/a -> #/b -> #/a`: the references of a cycle, from the first one the cycle comes back
+    to (each in its own file, named when it is not `root`)."""
+    start = chain.index(chain[-1])
+    return " -> ".join(
+        (path if path != root else "") + "#" + pointer for path, pointer in chain[start:]
+    )

@@ -18,9 +18,9 @@ from .. import ir, naming
 from ..diagnostics import Collector, InputError, join_pointer, unescape_pointer_token
 from ..load import Document
 from . import enums, objects, unions
-from .common import dedupe
+from .common import dedupe, skip
 from .registry import ClassRegistry, SchemaKey
-from .resolver import Resolver
+from .resolver import Resolver, describe_cycle
 
 _FORMATS: dict[str, ir.Primitive] = {
     "date-time": "datetime",
@@ -36,7 +36,7 @@ _PRIMITIVES: dict[str, ir.Primitive] = {
 }
 # list[...] and dict[...] nested deeper than this become Any (see SchemaParser.shallow).
 MAX_TYPE_NESTING = 100
-_UNSUPPORTED_KEYWORDS = ("not", "if", "patternProperties", "prefixItems")
+_UNSUPPORTED_KEYWORDS = ("not", "if", "patternProperties")
 
 
 class SchemaParser:
@@ -65,7 +65,10 @@ class SchemaParser:
             pointer = join_pointer("/components/schemas", name)
             named = self.registry.named.get((self.doc.path, pointer))
             if named is not None and named.kind == "pending":
-                self.type(schema, self.doc, pointer, named.name)
+                try:
+                    self.type(schema, self.doc, pointer, named.name)
+                except InputError as error:
+                    skip(self.report, error, f"the component schema {name!r}")
 
     def _component_schemas(self) -> dict[str, Any]:
         schemas: dict[str, Any] = (self.doc.data.get("components") or {}).get("schemas") or {}
@@ -102,7 +105,7 @@ class SchemaParser:
         if named is not None and named.kind != "pending":
             return ir.ModelRef(named.name) if named.kind == "model" else ir.EnumRef(named.name)
         if key in self.merging:
-            raise InputError(f"$ref {ref!r} refers back to itself", doc.location(at), "ref-cycle")
+            raise InputError("circular $ref: " + self.cycle(key), doc.location(at), "ref-cycle")
         name = pointer.rsplit("/", 1)[-1]
         self.merging.append(key)
         try:
@@ -111,6 +114,10 @@ class SchemaParser:
             )
         finally:
             self.merging.pop()
+
+    def cycle(self, key: SchemaKey) -> str:
+        """The schemas of the cycle that comes back to `key` (`#/a -> #/b -> #/a`)."""
+        return describe_cycle([*self.merging, key], self.doc.path)
 
     def _type_inner(self, schema: dict[str, Any], doc: Document, at: str, hint: str) -> ir.TypeRef:
         for keyword in ("const", "enum"):
@@ -172,10 +179,21 @@ class SchemaParser:
     # ---------------------------------------------------------------------------------------- arrays
     def _array(self, schema: dict[str, Any], doc: Document, at: str, hint: str) -> ir.TypeRef:
         items = schema.get("items")
-        if items is None:
-            return ir.ListType(ir.ANY)
-        item = self.type(items, doc, join_pointer(at, "items"), hint + "Item")
-        return ir.ListType(self.shallow(item, doc, join_pointer(at, "items")))
+        if items is None or items is False:  # (`false`: no items beyond `prefixItems`)
+            item: ir.TypeRef = ir.ANY
+        else:
+            item = self.type(items, doc, join_pointer(at, "items"), hint + "Item")
+            item = self.shallow(item, doc, join_pointer(at, "items"))
+        prefix = schema.get("prefixItems")
+        if not isinstance(prefix, list):
+            return ir.ListType(item)
+        # JSON Schema 2020-12's tuples: the type of each leading item, then of the rest (`items`;
+        # none at all for `items: false`, anything when `items` is absent).
+        types = tuple(
+            self.type(p, doc, join_pointer(at, "prefixItems", i), f"{hint}Item{i + 1}")
+            for i, p in enumerate(prefix)
+        )
+        return ir.ListType(item, ir.TupleType(types, None if items is False else item))
 
     def shallow(self, type_: ir.TypeRef, doc: Document, at: str) -> ir.TypeRef:
         """`type_`, or Any when wrapping it once more would nest `list[...]`/`dict[...]` deeper than

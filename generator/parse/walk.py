@@ -28,7 +28,9 @@ def _map(value: Any, change: TypeChange) -> Any:
         return value
     if isinstance(value, ir.ListType):
         item = _map(value.item, change)
-        return change(value if item is value.item else ir.ListType(item))
+        shape = value.as_tuple if value.as_tuple is None else _map(value.as_tuple, change)
+        same = item is value.item and shape is value.as_tuple
+        return change(value if same else ir.ListType(item, shape))
     if isinstance(value, ir.DictType):
         inner = _map(value.value, change)
         return change(value if inner is value.value else ir.DictType(inner))

@@ -35,6 +35,7 @@ PACKAGE_TEMPLATES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("_servers.py.jinja", "{package}/_servers.py", ("pkg",)),
     ("_client.py.jinja", "{package}/_client.py", ("pkg",)),
     ("_profiles.py.jinja", "{package}/_profiles.py", ("pkg",)),
+    ("_job_families.py.jinja", "{package}/_job_families.py", ("pkg",)),
     ("api/__init__.py.jinja", "{package}/{api}/__init__.py", ("pkg", "api")),
     ("api/models.py.jinja", "{package}/{api}/models.py", ("pkg", "api")),
     ("api/resources.py.jinja", "{package}/{api}/resources.py", ("pkg", "api")),

@@ -5,6 +5,10 @@ Files under corpus/ are named for what they expect:
   same from `generate`, `check` and `validate`; no traceback; the output folder (a previous generation
   plus the user's files) byte-identical afterwards, and nothing staged left in it;
 - `warning-*`: a documented warning: exit 0, every stderr line a located warning or the summary;
+- `recover-*`: a fault that a repair fixes, or that leaves out the smallest item holding it (a
+  property, a parameter, a response, an operation, a component, a server): exit 0, every fault a
+  located warning or `skipped` entry, all of them in one run, and the rest generated (each holds an
+  operation `stillGenerated`); `--strict` refuses it in one line;
 - `ok-*`: names that collide, resolved by the documented naming rule without a word.
 The big and explosive cases (an alias bomb, a 50 MB spec, a file over the size limit, ...) are made
 in tmp_path at test time. The messages are kept in a syrupy snapshot (__snapshots__/test_corpus.ambr).
@@ -31,6 +35,7 @@ CORPUS_FILES = sorted(p for p in support.CORPUS.iterdir() if p.is_file())
 ERRORS = [p for p in CORPUS_FILES if p.name.startswith("error-")]
 WARNINGS = [p for p in CORPUS_FILES if p.name.startswith("warning-")]
 OKS = [p for p in CORPUS_FILES if p.name.startswith("ok-")]
+RECOVERS = [p for p in CORPUS_FILES if p.name.startswith("recover-")]
 
 
 def _normalise(text: str, *roots: Path) -> str:
@@ -95,6 +100,41 @@ def test_documented_warning(spec: Path, protected_output: Path, snapshot: object
     for path in (protected_output / "prev_pkg").rglob("*.py"):
         ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     assert [_normalise(line, support.CORPUS) for line in warnings] == snapshot
+
+
+@pytest.mark.parametrize("spec", RECOVERS, ids=lambda p: p.stem)
+def test_a_recoverable_fault_leaves_out_only_what_it_must(
+    spec: Path, tmp_path: Path, snapshot: object
+) -> None:
+    out, report = tmp_path / "out", tmp_path / "report.json"
+    result = support.invoke(
+        "generate", spec, "-o", out, "-p", "pkg", "--no-cache", "--report", report
+    )
+    assert result.exception is None, repr(result.exception)
+    assert result.exit_code == 0, result.stderr
+    *problems, summary = result.stderr_lines
+    assert problems and summary.startswith("jobgen: wrote "), result.stderr
+    for line in problems:
+        match = support.WARNING_LINE.match(line)
+        assert match and match["file"] == str(spec) and match["line"], line
+    resources = "".join(p.read_text() for p in (out / "pkg").rglob("resources.py"))
+    assert "def still_generated(" in resources, "the rest of the document is generated"
+    (found,) = json.loads(report.read_text())["specs"]
+    assert snapshot == {
+        "operations": found["operations_generated"],
+        "models": found["models_generated"],
+        "warnings": [f"{w['code']} #{w['pointer']}: {w['message']}" for w in found["warnings"]],
+        "skipped": [
+            _normalise(f"{s['code']} #{s['pointer']}: {s['reason']}", support.CORPUS)
+            for s in found["skipped"]
+        ],
+    }
+    strict = support.invoke(
+        "generate", spec, "-o", tmp_path / "strict", "-p", "pkg", "--no-cache", "--strict"
+    )
+    assert strict.exit_code == 2 and len(strict.stderr_lines) == 1, strict.stderr
+    assert support.ERROR_LINE.match(strict.stderr_lines[0]) and "--strict: " in strict.stderr
+    assert not (tmp_path / "strict").exists()
 
 
 @pytest.mark.parametrize("spec", OKS, ids=lambda p: p.stem)
@@ -297,7 +337,7 @@ SUBPROCESS_CASES = [
     "error-binary-file.yaml",
     "error-invalid-utf8.yaml",
     "error-invalid-yaml.yaml",
-    "error-ref-cycle-through-allof.yaml",
+    "error-components-is-a-list.yaml",
     "error-duplicate-key.yaml",
     "error-python-tag-is-only-data.yaml",
 ]

@@ -69,7 +69,9 @@ def hostile_spec() -> dict[str, Any]:
         },
         "servers": [
             {
-                "url": "https://api.example.com/" + text("server-url"),
+                # (Through a variable: a URL written with this text is malformed and left out.)
+                "url": "https://api.example.com/{base}",
+                "variables": {"base": {"default": text("server-url")}},
                 "description": text("server-description"),
             }
         ],

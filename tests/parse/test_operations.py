@@ -113,6 +113,24 @@ def test_a_placeholder_without_a_parameter_is_a_required_string_with_a_warning(
     )
 
 
+def test_a_path_parameter_not_marked_required_is_required_with_a_warning(tmp_path: Path) -> None:
+    parsed = parse_paths(
+        tmp_path,
+        f"""
+        /jobs/{{jobId}}:
+          get:
+            operationId: getJob
+            parameters: [{{name: jobId, in: path, schema: {{type: string}}}}]
+            {NO_CONTENT}
+        """,
+    )
+    assert parsed.operation("getJob").params == (ir.Param("jobId", "job_id", "path", STR, True),)
+    assert parsed.warning("path-param-not-required") == (
+        "#/paths/~1jobs~1{jobId}/get/parameters/0: path parameter 'jobId' is not marked "
+        "`required: true` (a path parameter always is); treated as required"
+    )
+
+
 def test_a_path_parameter_missing_from_the_path_is_ignored_with_a_warning(tmp_path: Path) -> None:
     parsed = parse_paths(
         tmp_path,
@@ -146,6 +164,101 @@ def test_parameter_names_do_not_shadow_what_a_method_uses(tmp_path: Path) -> Non
     )
     names = [p.py_name for p in parsed.operation("listJobs").params]
     assert names == ["body_", "class_", "options_", "options__2"]
+
+
+def test_a_parameters_serialisation_is_kept_as_declared(tmp_path: Path) -> None:
+    parsed = parse_paths(
+        tmp_path,
+        f"""
+        /items/{{ids}}:
+          get:
+            operationId: listItems
+            parameters:
+              - {{name: ids, in: path, required: true, style: label, explode: true,
+                  schema: {{type: array, items: {{type: integer}}}}}}
+              - {{name: filter, in: query, style: deepObject, deprecated: true,
+                  schema: {{type: object, additionalProperties: {{type: string}}}}}}
+              - {{name: tags, in: query, explode: false, allowReserved: true,
+                  schema: {{type: array, items: {{type: string}}}}}}
+              - name: where
+                in: query
+                content:
+                  application/json: {{schema: {{type: object, properties: {{a: {{type: integer}}}}}}}}
+              - {{name: limit, in: query, schema: {{type: integer, default: 25}}}}
+              - {{name: session, in: cookie, schema: {{type: string}}}}
+            {NO_CONTENT}
+        """,
+    )
+    params = {p.wire_name: p for p in parsed.operation("listItems").params}
+    assert [
+        (p.style, p.explode, p.allow_reserved, p.media_type, p.deprecated) for p in params.values()
+    ] == [
+        ("label", True, False, None, False),
+        ("deepObject", None, False, None, True),
+        (None, False, True, None, False),
+        (None, None, False, "application/json", False),
+        (None, None, False, None, False),
+        (None, None, False, None, False),
+    ]
+    assert params["where"].type == ir.ModelRef("Where")
+    assert params["limit"].default == ir.Default(25)
+    assert params["tags"].default is None
+
+
+def test_a_parameter_reached_through_a_chain_of_refs_is_read(tmp_path: Path) -> None:
+    parsed = parse_document(
+        tmp_path,
+        f"""
+        openapi: 3.1.0
+        info: {{title: T, version: '1'}}
+        paths:
+          /items:
+            $ref: '#/components/pathItems/Items'
+        components:
+          pathItems:
+            Items: {{$ref: '#/components/pathItems/Real'}}
+            Real:
+              get:
+                operationId: listItems
+                parameters: [{{$ref: '#/components/parameters/Alias'}}]
+                {NO_CONTENT}
+          parameters:
+            Alias: {{$ref: '#/components/parameters/Limit'}}
+            Limit: {{name: limit, in: query, schema: {{type: integer}}}}
+        """.replace("\n        ", "\n"),
+    )
+    (param,) = parsed.operation("listItems").params
+    assert (param.wire_name, param.type) == ("limit", INT)
+
+
+def test_a_ref_chain_that_comes_back_on_itself_leaves_out_the_operation(tmp_path: Path) -> None:
+    parsed = parse_document(
+        tmp_path,
+        f"""
+        openapi: 3.1.0
+        info: {{title: T, version: '1'}}
+        paths:
+          /jobs:
+            get:
+              operationId: listJobs
+              {NO_CONTENT}
+            post:
+              operationId: createJob
+              requestBody: {{$ref: '#/components/requestBodies/A'}}
+              {NO_CONTENT}
+        components:
+          requestBodies:
+            A: {{$ref: '#/components/requestBodies/B'}}
+            B: {{$ref: '#/components/requestBodies/A'}}
+        """.replace("\n        ", "\n"),
+    )
+    assert [op.operation_id for op in parsed.api.operations] == ["listJobs"]
+    (skipped,) = parsed.report.skipped
+    assert (skipped.code, skipped.message) == (
+        "ref-cycle",
+        "circular $ref: #/components/requestBodies/A -> #/components/requestBodies/B "
+        "-> #/components/requestBodies/A; the operation POST /jobs is left out",
+    )
 
 
 # -------------------------------------------------------------------------------------------- bodies
@@ -243,6 +356,88 @@ def test_a_body_with_alternatives_sends_json_and_warns_of_the_rest(tmp_path: Pat
     assert parsed.warnings == ["body-alternative", "body-alternative"]
 
 
+def test_every_media_type_a_body_offers_is_kept_in_document_order(tmp_path: Path) -> None:
+    parsed = parse_paths(
+        tmp_path,
+        f"""
+        /jobs:
+          post:
+            operationId: createJob
+            requestBody:
+              required: true
+              content:
+                text/plain: {{}}
+                multipart/form-data:
+                  schema:
+                    properties:
+                      file: {{type: string, format: binary}}
+                      tags: {{type: array, items: {{type: string}}}}
+                      meta: {{type: object, properties: {{a: {{type: string}}}}}}
+                  encoding:
+                    file: {{contentType: text/csv}}
+                    meta: {{contentType: application/json}}
+                application/x-www-form-urlencoded:
+                  schema: {{properties: {{ids: {{type: array, items: {{type: integer}}}}}}}}
+                  encoding:
+                    ids: {{style: pipeDelimited, explode: false, allowReserved: true}}
+                application/vnd.api+json: {{schema: {{type: integer}}}}
+                application/octet-stream: {{}}
+            {NO_CONTENT}
+        """,
+    )
+    operation = parsed.operation("createJob")
+    assert [(b.content_type, b.kind, b.required) for b in operation.bodies] == [
+        ("text/plain", "text", True),
+        ("multipart/form-data", "multipart", True),
+        ("application/x-www-form-urlencoded", "form", True),
+        ("application/vnd.api+json", "json", True),
+        ("application/octet-stream", "binary", True),
+    ]
+    # The default: the first JSON one (a vendor type kept as declared), the same object.
+    assert operation.body is operation.bodies[3] and operation.body.type == INT
+    multipart, form = operation.bodies[1], operation.bodies[2]
+    assert [(p.wire_name, p.type, p.is_file, p.encoding) for p in multipart.parts] == [
+        ("file", ir.PrimitiveType("bytes"), True, ir.Encoding(content_type="text/csv")),
+        ("tags", ir.ListType(STR), False, None),
+        (
+            "meta",
+            ir.ModelRef("CreateJobMultipartFormDataBodyMeta"),
+            False,
+            ir.Encoding("application/json"),
+        ),
+    ]
+    assert form.parts[0].encoding == ir.Encoding(None, "pipeDelimited", False, True)
+
+
+def test_a_body_reached_through_a_chain_of_refs_keeps_its_content(tmp_path: Path) -> None:
+    parsed = parse_document(
+        tmp_path,
+        f"""
+        openapi: 3.1.0
+        info: {{title: T, version: '1'}}
+        paths:
+          /jobs:
+            post:
+              operationId: createJob
+              requestBody: {{$ref: '#/components/requestBodies/Alias'}}
+              {NO_CONTENT}
+        components:
+          requestBodies:
+            Alias: {{$ref: '#/components/requestBodies/Job'}}
+            Job:
+              required: true
+              content:
+                application/json: {{schema: {{type: integer}}}}
+        """.replace("\n        ", "\n"),
+    )
+    body = parsed.operation("createJob").body
+    assert body is not None and (body.content_type, body.type, body.required) == (
+        "application/json",
+        INT,
+        True,
+    )
+
+
 def test_a_body_without_content_sends_nothing_with_a_warning(tmp_path: Path) -> None:
     parsed = parse_paths(
         tmp_path,
@@ -306,6 +501,98 @@ def test_one_success_response_and_responses_that_are_not_json(tmp_path: Path) ->
     ]
     (jobs,) = parsed.operation("listJobs").responses
     assert jobs.type == ir.ModelRef("ListJobsResponse")
+
+
+def test_every_media_type_of_a_response_is_typed(tmp_path: Path) -> None:
+    parsed = parse_paths(
+        tmp_path,
+        """
+        /exports/{id}:
+          get:
+            operationId: getExport
+            parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+            responses:
+              '200':
+                description: The file.
+                content:
+                  application/octet-stream: {schema: {type: string, format: binary}}
+                  text/csv: {schema: {type: string}}
+                  application/vnd.api+json: {schema: {type: object, properties: {a: {type: string}}}}
+                  application/json: {schema: {type: object, properties: {b: {type: string}}}}
+              4XX:
+                description: Refused.
+                content:
+                  application/json: {schema: {type: object, properties: {title: {type: string}}}}
+        """,
+    )
+    ok, refused = parsed.operation("getExport").responses
+    assert ok.contents == (
+        ir.ResponseContent("application/octet-stream", "binary", ir.PrimitiveType("bytes")),
+        ir.ResponseContent("text/csv", "text", STR),
+        ir.ResponseContent("application/vnd.api+json", "json", ir.ModelRef("GetExportResponse")),
+        ir.ResponseContent(
+            "application/json", "json", ir.ModelRef("GetExportResponseApplicationJson")
+        ),
+    )
+    # The first JSON media type stays the response's type (what the client reads today).
+    assert (ok.type, ok.content_type) == (
+        ir.ModelRef("GetExportResponse"),
+        "application/vnd.api+json",
+    )
+    assert not ok.is_error and refused.is_error
+    assert refused.contents == (
+        ir.ResponseContent("application/json", "json", ir.ModelRef("GetExportResponse4XX")),
+    )
+
+
+def test_a_response_reached_through_a_chain_of_refs_keeps_its_body(tmp_path: Path) -> None:
+    parsed = parse_document(
+        tmp_path,
+        """
+        openapi: 3.1.0
+        info: {title: T, version: '1'}
+        paths:
+          /jobs:
+            get:
+              operationId: listJobs
+              responses:
+                '200': {$ref: '#/components/responses/Alias'}
+        components:
+          responses:
+            Alias: {$ref: '#/components/responses/Jobs'}
+            Jobs:
+              description: The jobs.
+              content:
+                application/json: {schema: {type: integer}}
+        """.replace("\n        ", "\n"),
+    )
+    (response,) = parsed.operation("listJobs").responses
+    assert (response.type, response.description) == (INT, "The jobs.")
+
+
+def test_a_response_key_that_is_not_a_status_code_is_skipped_and_named(tmp_path: Path) -> None:
+    parsed = parse_paths(
+        tmp_path,
+        """
+        /jobs:
+          get:
+            operationId: listJobs
+            responses:
+              '200': {description: OK}
+              OK: {description: Also OK?}
+              4xx: {description: Refused.}
+              x-internal: {description: An extension, not a response.}
+        """,
+    )
+    assert [r.status for r in parsed.operation("listJobs").responses] == ["200", "4xx"]
+    assert parsed.warnings == []
+    (skipped,) = parsed.report.skipped
+    assert (skipped.code, skipped.location.pointer, skipped.message) == (
+        "response-status",
+        "/paths/~1jobs/get/responses/OK",
+        "response key 'OK' is not a status code (such as 200, 2XX or default); "
+        "the response is left out",
+    )
 
 
 # ---------------------------------------------------------------------------------------- operations

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from generator import ir
-from generator.diagnostics import InputError
 
 from .support import parse_document, parse_schemas
 
 STR = ir.PrimitiveType("str")
 INT = ir.PrimitiveType("int")
+BOOL = ir.PrimitiveType("bool")
 FLOAT = ir.PrimitiveType("float")
 
 
@@ -72,6 +70,81 @@ def test_a_recursive_model_refers_to_itself(tmp_path: Path) -> None:
         """,
     )
     assert parsed.field("Node", "children").type == ir.ListType(ir.ModelRef("Node"))
+
+
+def test_read_only_and_write_only_properties_are_flagged(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        User:
+          type: object
+          required: [id, password, name]
+          properties:
+            id: {type: string, readOnly: true}
+            password: {type: string, writeOnly: true}
+            name: {type: string}
+        """,
+    )
+    assert [
+        (f.wire_name, f.required, f.read_only, f.write_only) for f in parsed.model("User").fields
+    ] == [
+        ("id", True, True, False),
+        ("password", True, False, True),
+        ("name", True, False, False),
+    ]
+
+
+def test_a_valid_default_is_carried_and_an_invalid_one_dropped_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Colour: {type: string, enum: [red, green]}
+        Job:
+          type: object
+          properties:
+            limit: {type: integer, default: 25}
+            tags: {type: array, items: {type: string}, default: [a, b]}
+            where: {type: object, default: {x: 1}}
+            colour: {$ref: '#/components/schemas/Colour', default: green}
+            id: {type: string, format: uuid, default: notauuid}
+            at: {type: string, format: date-time, default: '2024-01-01T00:00:00'}
+            day: {type: string, format: date, default: '2024-02-30'}
+            count: {type: integer, default: '3'}
+            shade: {$ref: '#/components/schemas/Colour', default: blue}
+        """,
+    )
+    defaults = {f.wire_name: f.default for f in parsed.model("Job").fields}
+    assert defaults == {
+        "limit": ir.Default(25),
+        "tags": ir.Default(("a", "b")),
+        "where": ir.Default(ir.JsonObject((("x", 1),))),
+        "colour": ir.Default("green"),
+        "id": None,
+        "at": None,
+        "day": None,
+        "count": None,
+        "shade": None,
+    }
+    messages = [
+        f"#{w.location.pointer}: {w.message}"
+        for w in parsed.report.warnings
+        if w.code == "invalid-default"
+    ]
+    base = "#/components/schemas/Job/properties"
+    assert messages == [
+        f"{base}/id/default: invalid default 'notauuid' of property 'id': not a UUID "
+        "(format: uuid); the client has no default",
+        f"{base}/at/default: invalid default '2024-01-01T00:00:00' of property 'at': not an "
+        "RFC 3339 date-time with a time zone (format: date-time); the client has no default",
+        f"{base}/day/default: invalid default '2024-02-30' of property 'day': not a date, "
+        "YYYY-MM-DD (format: date); the client has no default",
+        f"{base}/count/default: invalid default '3' of property 'count': not an integer; "
+        "the client has no default",
+        f"{base}/shade/default: invalid default 'blue' of property 'shade': not one of the "
+        "enum's values; the client has no default",
+    ]
 
 
 # ------------------------------------------------------------------------------------------ nullable
@@ -295,8 +368,11 @@ def test_a_discriminator_pydantic_can_use_gets_the_fields_python_name(tmp_path: 
         "{oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}],"
         " discriminator: {propertyName: pet_type}}"
     )
+    # The values of the literal fields choose the options (not the schemas' names, which the
+    # fields rule out).
+    mapping = (("cat", "Cat"), ("dog", "Dog"))
     assert _pet(tmp_path, pet) == ir.UnionType(
-        (CAT, DOG), ir.Discriminator(wire_name="pet_type", py_name="pet_type")
+        (CAT, DOG), ir.Discriminator(wire_name="pet_type", py_name="pet_type", mapping=mapping)
     )
 
 
@@ -307,7 +383,45 @@ def test_a_discriminator_whose_property_is_optional_somewhere_is_not_settled(
         "{anyOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Loose'}],"
         " discriminator: {propertyName: pet_type}}"
     )
-    assert _pet(tmp_path, pet) == ir.UnionType((CAT, LOOSE), ir.Discriminator("pet_type", None))
+    mapping = (("cat", "Cat"), ("loose", "Loose"))
+    assert _pet(tmp_path, pet) == ir.UnionType(
+        (CAT, LOOSE), ir.Discriminator("pet_type", None, mapping)
+    )
+
+
+def test_a_discriminator_mapping_names_the_option_of_each_value(tmp_path: Path) -> None:
+    """`mapping` values are component names or `$ref`s; an option it leaves out is chosen by its
+    schema's name (the implicit mapping) when its field is not a literal."""
+    pets = PETS + (
+        "Bird:\n  type: object\n  required: [pet_type]\n"
+        "  properties:\n    pet_type: {type: string}\n"
+        "Fish:\n  type: object\n  properties:\n    pet_type: {type: string}\n"
+    )
+    pet = (
+        "{oneOf: [{$ref: '#/components/schemas/Bird'}, {$ref: '#/components/schemas/Fish'},"
+        " {$ref: '#/components/schemas/Dog'}],"
+        " discriminator: {propertyName: pet_type, mapping: {"
+        "bird: Bird, dog: '#/components/schemas/Dog', cat: '#/components/schemas/Cat'}}}"
+    )
+    parsed = parse_schemas(
+        tmp_path, pets + "Owner:\n  type: object\n  properties:\n    pet: " + pet
+    )
+    union = parsed.field("Owner", "pet").type
+    assert isinstance(union, ir.UnionType) and union.discriminator is not None
+    # Mapped first; then each option's name, unless its field is a literal that rules it out
+    # (Dog's field takes only "dog").
+    assert union.discriminator.mapping == (
+        ("bird", "Bird"),
+        ("dog", "Dog"),
+        ("Bird", "Bird"),
+        ("Fish", "Fish"),
+    )
+    assert union.discriminator.py_name is None  # Bird and Fish's fields are plain strings
+    # Cat is no option of this union: the mapping's entry is ignored, with a warning.
+    assert parsed.warning("discriminator-mapping") == (
+        "#/components/schemas/Owner/properties/pet/discriminator/mapping/cat: discriminator "
+        "mapping 'cat' -> '#/components/schemas/Cat' is not one of the oneOf options; ignored"
+    )
 
 
 def test_a_discriminator_beside_an_option_that_is_not_a_model_is_dropped(tmp_path: Path) -> None:
@@ -396,23 +510,40 @@ def test_all_of_one_inline_part_is_that_part(tmp_path: Path) -> None:
     assert parsed.field("Job", "size").type == INT
 
 
-def test_all_of_that_refers_back_to_its_schema_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError) as caught:
-        parse_schemas(
-            tmp_path,
-            """
-            A:
-              allOf:
-                - {$ref: '#/components/schemas/B'}
-                - {type: object, properties: {a: {type: string}}}
-            B:
-              allOf:
-                - {$ref: '#/components/schemas/A'}
-                - {type: object, properties: {b: {type: string}}}
-            """,
-        )
-    assert caught.value.diagnostic.code == "ref-cycle"
-    assert "allOf refers back to the schema it is part of" in str(caught.value)
+def test_all_of_that_refers_back_to_its_schema_is_left_out_naming_the_cycle(
+    tmp_path: Path,
+) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        A:
+          allOf:
+            - {$ref: '#/components/schemas/B'}
+            - {type: object, properties: {a: {type: string}}}
+        B:
+          allOf:
+            - {$ref: '#/components/schemas/A'}
+            - {type: object, properties: {b: {type: string}}}
+        C: {type: object, properties: {c: {type: string}}}
+        """,
+    )
+    assert parsed.classes == ["C"]
+    assert [(s.code, s.location.pointer, s.message) for s in parsed.report.skipped] == [
+        (
+            "ref-cycle",
+            "/components/schemas/A/allOf/0",
+            "circular $ref: allOf refers back to the schema it is part of: "
+            "#/components/schemas/B -> #/components/schemas/A -> #/components/schemas/B; "
+            "the component schema 'A' is left out",
+        ),
+        (
+            "ref-cycle",
+            "/components/schemas/B/allOf/0",
+            "circular $ref: allOf refers back to the schema it is part of: "
+            "#/components/schemas/A -> #/components/schemas/B -> #/components/schemas/A; "
+            "the component schema 'B' is left out",
+        ),
+    ]
 
 
 # ------------------------------------------------------------------------------ additionalProperties
@@ -502,6 +633,28 @@ def test_arrays_nested_deeper_than_python_parses_lose_their_innermost_levels(
     assert parsed.warning("too-deep").startswith(f"#{pointer}: arrays and maps nest more than 100")
 
 
+def test_prefix_items_carry_a_tuple_closed_by_items_false(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Point:
+          type: object
+          properties:
+            closed: {type: array, prefixItems: [{type: number}, {type: string}], items: false}
+            open: {type: array, prefixItems: [{type: integer}]}
+            rest: {type: array, prefixItems: [{type: integer}], items: {type: boolean}}
+        """,
+    )
+    number = ir.PrimitiveType("float")
+    # `item` stays what a plain list of the array's items gives (a client that knows no tuples).
+    assert parsed.field("Point", "closed").type == ir.ListType(
+        ir.ANY, ir.TupleType((number, STR), None)
+    )
+    assert parsed.field("Point", "open").type == ir.ListType(ir.ANY, ir.TupleType((INT,), ir.ANY))
+    assert parsed.field("Point", "rest").type == ir.ListType(BOOL, ir.TupleType((INT,), BOOL))
+    assert parsed.warnings == []  # prefixItems is understood
+
+
 def test_an_unsupported_keyword_is_reported_not_checked(tmp_path: Path) -> None:
     parsed = parse_schemas(tmp_path, "Job: {type: object, properties: {a: {not: {type: string}}}}")
     assert parsed.field("Job", "a").type == ir.ANY
@@ -529,20 +682,26 @@ def test_a_ref_to_another_file_becomes_a_class_of_this_api(tmp_path: Path) -> No
     assert parsed.model("Owner").location.file.endswith("shared.yaml")
 
 
-def test_a_ref_to_itself_is_an_error_with_its_location(tmp_path: Path) -> None:
-    with pytest.raises(InputError) as caught:
-        parse_schemas(
-            tmp_path,
-            """
-            Job:
-              type: object
-              properties:
-                loop: {$ref: '#/components/schemas/Loop'}
-            Loop: {$ref: '#/components/schemas/Loop'}
-            """,
-        )
-    assert caught.value.diagnostic.code == "ref-cycle"
-    assert caught.value.diagnostic.location.pointer == "/components/schemas/Loop"
+def test_a_ref_to_itself_leaves_out_the_property_naming_the_cycle(tmp_path: Path) -> None:
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Job:
+          type: object
+          properties:
+            loop: {$ref: '#/components/schemas/Loop'}
+            id: {type: string}
+        Loop: {$ref: '#/components/schemas/Loop'}
+        """,
+    )
+    assert [f.wire_name for f in parsed.model("Job").fields] == ["id"]
+    (skipped,) = parsed.report.skipped
+    assert (skipped.code, skipped.location.pointer, skipped.message) == (
+        "ref-cycle",
+        "/components/schemas/Loop",
+        "circular $ref: #/components/schemas/Loop -> #/components/schemas/Loop; "
+        "the property 'loop' of Job is left out",
+    )
 
 
 def test_component_schemas_claim_their_names_before_inline_ones(tmp_path: Path) -> None:
@@ -567,3 +726,40 @@ def test_component_schemas_claim_their_names_before_inline_ones(tmp_path: Path) 
     )
     assert parsed.field("Job", "meta").type == ir.ModelRef("JobMeta2")
     assert [f.wire_name for f in parsed.model("JobMeta").fields] == ["b"]
+
+
+def test_an_integer_wider_than_64_bits_is_typed_int_beside_the_rest_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    # pydantic compares listed integers as signed 64-bit numbers: 2**63 would never validate.
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Level: {type: integer, enum: [1, 2, 9223372036854775808]}
+        Huge: {type: integer, enum: [-9223372036854775809, 18446744073709551616]}
+        Edge: {type: integer, enum: [-9223372036854775808, 9223372036854775807]}
+        Job:
+          type: object
+          properties:
+            level: {$ref: '#/components/schemas/Level'}
+            huge: {$ref: '#/components/schemas/Huge'}
+            edge: {$ref: '#/components/schemas/Edge'}
+            big: {const: 9223372036854775808}
+            some: {enum: [9223372036854775808, low, null]}
+        """,
+    )
+    integer = ir.PrimitiveType("int")
+    assert parsed.field("Job", "level").type == ir.UnionType((integer, ir.LiteralType((1, 2))))
+    assert "Level" not in parsed.classes and "Huge" not in parsed.classes
+    assert parsed.field("Job", "huge").type == integer
+    assert [m.value for m in parsed.enum("Edge").members] == [-(2**63), 2**63 - 1]
+    assert parsed.field("Job", "big").type == integer
+    assert parsed.field("Job", "some").type == ir.NullableType(
+        ir.UnionType((integer, ir.LiteralType(("low",))))
+    )
+    messages = [w.message for w in parsed.report.warnings if w.code == "enum-int-range"]
+    assert len(messages) == 4
+    assert messages[0] == (
+        "enum value 9223372036854775808 is wider than 64 bits, which the client's validation "
+        "cannot compare: the client types it as int and does not check it"
+    )
