@@ -95,7 +95,9 @@ def _earlier(previous: Previous, config: Config, notes: list[Diagnostic]) -> Sur
     """The previous generation's surface; None for a first generation (or a damaged file)."""
     if previous.surface is None:
         return None
-    found = read_surface(previous.surface) if previous.surface.strip() else Damaged("empty or missing")
+    found = (
+        read_surface(previous.surface) if previous.surface.strip() else Damaged("empty or missing")
+    )
     if isinstance(found, Damaged):
         notes.append(
             Diagnostic(
