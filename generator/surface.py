@@ -227,10 +227,12 @@ class _Builder:
                 family.location,
                 status=word.status,
             )
-        # A family without a status field reaches each status by its state rules.
+        # A family without a status field reaches each status by its state rules, the first that
+        # holds deciding: a rule's place is part of what it means.
         conditions: dict[str, list[str]] = {}
-        for rule in family.state:
-            conditions.setdefault(rule.status, []).append(_condition_text(rule.condition))
+        for number, rule in enumerate(family.state, start=1):
+            text = f"{_condition_text(rule.condition)} (rule {number})"
+            conditions.setdefault(rule.status, []).append(text)
         for status, when in conditions.items():
             self.add(f"{name}.states[{py_str(status)}]", "job state", family.location, when=when)
 

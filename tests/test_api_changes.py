@@ -552,3 +552,62 @@ def test_inline_code_holds_any_text() -> None:
     assert inline_code("a`b") == "``a`b``"
     assert inline_code("`x`") == "`` `x` ``"
     assert inline_code("two\nlines") == "`two lines`"
+
+
+def _shapes_changes(folder: Path, *edits: tuple[str, str]) -> list[tuple[str, bool, str, str]]:
+    """The changes from the job shapes' profile to the same edited, in one package."""
+    from generator.config import Config
+    from generator.output import SURFACE, Previous
+    from generator.pipeline import run
+
+    from .conftest import write_spec
+    from .test_job_shapes import CATALOG, MEDIA, PRICES, PROFILE
+
+    specs = tuple(
+        write_spec(folder, text, name)
+        for text, name in (
+            (MEDIA, "media.yaml"),
+            (CATALOG, "catalog.yaml"),
+            (PRICES, "prices.yaml"),
+        )
+    )
+    edited = PROFILE
+    for old, new in edits:
+        assert old in edited, old
+        edited = edited.replace(old, new, 1)
+    surfaces: list[str] = []
+    for text in (PROFILE, edited):
+        profile = write_spec(folder, text, "jobs.yaml")
+        config = Config(specs, folder / "out", "shapes", (profile,), source=str(folder / "x.toml"))
+        previous = Previous(surfaces[-1] if surfaces else None)
+        result = run(config, concurrent_validation=False, previous=previous)
+        surfaces.append(result.files[SURFACE])
+    return [(c.kind, c.breaking, c.symbol, c.message) for c in result.changes]
+
+
+def test_a_job_familys_creators_and_state_rules_are_part_of_the_api(tmp_path: Path) -> None:
+    changes = _shapes_changes(
+        tmp_path,
+        ("      create: POST /media/uploads\n", ""),  # the uploads family's only creator
+        ("      - {status: succeeded, if: {present: completed_at}}\n", ""),
+        (
+            "      - {status: pending}",
+            "      - {status: succeeded, if: {present: completed_at}}\n      - {status: pending}",
+        ),
+    )
+    assert changes == [
+        ("changed", True, "client.jobs.uploads", "no longer has the operation `create`"),
+        ("removed", True, "client.jobs.uploads.create", "method removed"),
+        (
+            "changed",
+            True,
+            'client.jobs.uploads.states["running"]',
+            "now reached when `present started_at (rule 2)` (was `present started_at (rule 3)`)",
+        ),
+        (
+            "changed",
+            True,
+            'client.jobs.uploads.states["succeeded"]',
+            "now reached when `present completed_at (rule 3)` (was `present completed_at (rule 2)`)",
+        ),
+    ]
