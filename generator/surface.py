@@ -368,6 +368,11 @@ def _symbol(entry: dict[str, Any]) -> Symbol:
     file, pointer = facts.pop("at")
     if not all(isinstance(v, str) for v in (kind, file, pointer)):
         raise TypeError("kind, at")
+    for name, value in facts.items():
+        # What the comparison reads: a scalar, or a list of strings (a family's roles).
+        scalar = value is None or isinstance(value, bool | int | float | str)
+        if not scalar and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise TypeError(f"the fact {name!r} of a symbol of kind {kind!r}")
     return Symbol(kind, facts, file, pointer)
 
 

@@ -611,3 +611,40 @@ def test_a_job_familys_creators_and_state_rules_are_part_of_the_api(tmp_path: Pa
             "now reached when `present completed_at (rule 3)` (was `present completed_at (rule 2)`)",
         ),
     ]
+
+
+GOOD_FILE = surface_text(
+    SurfaceFile(
+        "pkg",
+        "0.2.0",
+        "ab",
+        {"client.api": Symbol("api", {"class": "ApiAPI"}, "api.yaml", "")},
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (
+            ('"version": "0.2.0"', '<<<<<<< HEAD\n"version": "0.2.0"\n=======\n"version": "0.3.0"'),
+            "not JSON",
+        ),
+        (('"version": "0.2.0"', '"version": "zero point two"'), "is not a PEP 440 version"),
+        (('"version": "0.2.0"', '"version": 2'), "not of the expected shape"),
+        (('"kind": "api"', '"kind": 1'), "not of the expected shape"),
+        (('"at": ["api.yaml", ""]', '"at": "api.yaml"'), "not of the expected shape"),
+        (('"class": "ApiAPI"', '"class": {"a": 1}'), "the fact 'class' of a symbol of kind 'api'"),
+        (('"format": "jobgen-api-surface 1"', '"format": "other 9"'), "not of the format"),
+        (('"releases": [', '"releases": [{"version": "1"}'), "not of the expected shape"),
+    ],
+    ids=["merge-conflict", "version", "version-type", "kind", "at", "fact", "format", "release"],
+)
+def test_a_damaged_surface_file_says_why(damage: tuple[str, str], reason: str) -> None:
+    from generator.surface import Damaged
+
+    assert isinstance(read_surface(GOOD_FILE), SurfaceFile)
+    old, new = damage
+    assert old in GOOD_FILE
+    found = read_surface(GOOD_FILE.replace(old, new, 1))
+    assert isinstance(found, Damaged) and reason in found.reason, found
