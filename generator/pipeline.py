@@ -93,13 +93,15 @@ class Result:
         return [change for change in self.changes if change.breaking]
 
     def report_json(self) -> dict[str, Any]:
-        return {
+        report: dict[str, Any] = {
             "specs": [r.as_json() for r in self.reports],
             "warnings": [{"file": d.location.file, **_entry(d, "message")} for d in self.notes],
-            "version": self.version,
-            "previous_version": self.previous_version,
-            "changes": [change.as_json() for change in self.changes],
         }
+        if self.version:  # a release was made (`generate`, `check`; not `validate`)
+            report["version"] = self.version
+            report["previous_version"] = self.previous_version
+            report["changes"] = [change.as_json() for change in self.changes]
+        return report
 
 
 @contextlib.contextmanager

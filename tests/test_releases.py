@@ -219,6 +219,11 @@ def test_the_report_lists_the_changes(project: Path) -> None:
     ]
 
 
+def test_validate_makes_no_release_and_reports_none(project: Path) -> None:
+    assert jobgen("validate", "--report", "report.json")[0] == 0
+    assert set(report(project)) == {"specs", "warnings"}
+
+
 # ------------------------------------------------------------------------------- --fail-on-breaking
 @pytest.mark.parametrize("how", ["flag", "config"])
 def test_breaking_changes_refused_exit_3_and_leave_the_output_as_it_was(
