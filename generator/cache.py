@@ -70,10 +70,13 @@ def run(
     *,
     enabled: bool = True,
     prepare: Callable[[dict[str, str]], None] | None = None,
+    previous: Previous | None = None,
 ) -> pipeline.Result:
-    """`pipeline.run(config, prepare=prepare)`, served from the cache when every input is unchanged
-    (then without calling `prepare`)."""
-    previous = read_previous(config.output)
+    """`pipeline.run(config, prepare=prepare, previous=previous)`, served from the cache when every
+    input is unchanged (then without calling `prepare`). `previous`: read from the output folder
+    when not given."""
+    if previous is None:
+        previous = read_previous(config.output)
     if not enabled:
         return pipeline.run(config, prepare=prepare, previous=previous)
     started = time.perf_counter()

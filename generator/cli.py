@@ -26,7 +26,7 @@ import click
 from . import __version__, cache
 from .config import Config, check_package_name, load_config
 from .diagnostics import InputError, Location
-from .output import UNCHANGED, Comparison, Writer, compare, writing
+from .output import UNCHANGED, Comparison, Writer, compare, read_previous, writing
 from .pipeline import Result, ad_hoc_config, build_project, enforce_strict
 from .timing import STAGES
 
@@ -305,7 +305,14 @@ def generate(
             # The changed files are staged while the last documents are still being validated,
             # and committed once they are valid; a run that may refuse them stages nothing.
             stage = None if config.fail_on_breaking else writer.stage
-            result = cache.run(config, enabled=not no_cache, prepare=stage)
+            previous = read_previous(config.output)
+            result = cache.run(config, enabled=not no_cache, prepare=stage, previous=previous)
+            # The release goes on from the one the folder holds under its lock: another run may
+            # have made one since `previous` was read (the lock is taken when the files are staged).
+            writer.open()
+            current = read_previous(config.output)
+            if current != previous:
+                result = cache.run(config, enabled=not no_cache, prepare=stage, previous=current)
             _write_report(result, report_path)
             _print_warnings(result, quiet, verbose)
             if _refuse_breaking(result, config):

@@ -278,6 +278,12 @@ class Writer:
         self._plan: _Plan | None = None
         self.state = UNCHANGED
 
+    def open(self) -> Path:
+        """Take the folder's lock (making the folder if it is missing) and finish what an
+        interrupted run left in it, if that is not done yet: what the run reads of the folder from
+        then on stays as it is until this writer closes. The folder, as it is written."""
+        return self._open()
+
     def stage(self, files: dict[str, str]) -> None:
         """Write what `commit(files)` will move into place (nothing if the folder is up to date)."""
         for path in files:

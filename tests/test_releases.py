@@ -266,6 +266,30 @@ def test_additions_pass_fail_on_breaking(project: Path) -> None:
     assert code == 0 and "1 added" in stdout and version(project) == "0.1.1"
 
 
+def test_a_release_made_while_a_run_waited_for_the_lock_is_gone_on_from(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import cli as cli_module
+    from generator.output import read_previous
+
+    jobgen("generate")
+    before_the_other_run = read_previous(project / "out")
+    write_spec(project, ADDED, "things.yaml")
+    jobgen("generate")  # the other run: 0.1.1
+    write_spec(project, BROKEN, "things.yaml")
+    reads: list[Path] = []
+
+    def read_before_the_lock(output: Path) -> object:
+        reads.append(output)
+        return before_the_other_run if len(reads) == 1 else read_previous(output)
+
+    monkeypatch.setattr(cli_module, "read_previous", read_before_the_lock)
+    code, stdout, _ = jobgen("generate")
+    assert code == 0 and len(reads) == 2
+    assert "version 0.1.1 -> 0.2.0" in stdout
+    assert "## 0.1.1" in (project / "out" / "CHANGELOG.md").read_text()
+
+
 # -------------------------------------------------------------------------- the API surface file
 @pytest.mark.parametrize(
     "damage",
