@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import ir
 from .changes import Change, Release, compare, next_version, record
@@ -25,7 +26,7 @@ from .format import format_files
 from .output import SURFACE, Previous
 from .render import package_view, render_project, static_paths
 from .render.changelog import changelog_view
-from .render.project import render_changelog, unknown_overlay_files
+from .render.project import PACKAGE_TEMPLATES, render_changelog, unknown_overlay_files
 from .render.views import PackageView
 from .surface import (
     Damaged,
@@ -132,9 +133,34 @@ def _render(
     """The rendered files, and the same formatted."""
     with stage("render"):
         raw = render_project(project, view=view, overlay=config.templates)
+        if config.templates is not None:
+            _check_overlay_python(raw, config.templates, view)
     with stage("format"):
         files = format_files(raw, static_paths(project))
     return raw, files
+
+
+def _check_overlay_python(raw: dict[str, str], overlay: Path, view: PackageView) -> None:
+    """A Python module an overlay template renders must parse: an error at that template (ruff's
+    own message could only name the rendered file, which the user did not write)."""
+    import ast
+
+    for name, target, variables in PACKAGE_TEMPLATES:
+        template = overlay / name
+        if not target.endswith(".py") or not template.is_file():
+            continue
+        modules = [api.module for api in view.apis] if "api" in variables else [""]
+        for module in modules:
+            path = target.format(package=view.package, api=module)
+            try:
+                ast.parse(raw[path], filename=path)
+            except SyntaxError as exc:
+                raise InputError(
+                    f"template renders {path} as Python that does not parse: {exc.msg} "
+                    f"(line {exc.lineno} of {path})",
+                    Location(str(template)),
+                    "template",
+                ) from None
 
 
 def _render_again(

@@ -98,8 +98,14 @@ def test_an_overlay_file_is_an_input_of_check_and_of_the_cache(
             "_part.jinja:2",
             "undefined_name",
         ),
+        (
+            "api/models.py.jinja",
+            "X = 1\n\ndef broken(:\n",
+            "api/models.py.jinja",
+            "renders tiny/api/models.py as Python that does not parse",
+        ),
     ],
-    ids=["syntax-error", "undefined-field", "in-an-included-file"],
+    ids=["syntax-error", "undefined-field", "in-an-included-file", "python-that-does-not-parse"],
 )
 def test_an_overlay_template_that_fails_is_an_error_at_its_file_and_line(
     tmp_path: Path,
