@@ -64,6 +64,10 @@ components:
     Colour: {type: string, enum: [red, green, blue]}
 """
 
+PATH_PARAMETERS = """    parameters:
+      - {name: a, in: path, required: true, schema: {type: string}}
+      - {name: b, in: path, required: true, schema: {type: string}}
+"""
 METHOD = "client.api.things"
 MODELS = "pkg.api.models"
 
@@ -336,6 +340,31 @@ CASES: dict[
             )
         ],
         [("changed", False, f"{METHOD}.list_things", "deprecated")],
+    ),
+    "field-wire-name-changed": (
+        [],
+        [
+            (
+                "        size: {type: integer}\n        colour",
+                "        Size: {type: integer}\n        colour",
+            )
+        ],
+        [("changed", False, f"{MODELS}.Thing.size", "sent and read as `Size` (was `size`)")],
+    ),
+    "enum-member-value-changed": (
+        [],
+        [("enum: [red, green, blue]", "enum: [RED, green, blue]")],
+        [("changed", False, f"{MODELS}.Colour.RED", 'value changed from `"red"` to `"RED"`')],
+    ),
+    "parameters-swap-positions": (
+        [("  /things:\n", "  /things/{a}/{b}:\n" + PATH_PARAMETERS)],
+        [("  /things:\n", "  /things/{b}/{a}:\n" + PATH_PARAMETERS)],
+        [
+            ("changed", True, f"{METHOD}.create_thing.a", "moved from position 0 to 1"),
+            ("changed", True, f"{METHOD}.create_thing.b", "moved from position 1 to 0"),
+            ("changed", True, f"{METHOD}.list_things.a", "moved from position 0 to 1"),
+            ("changed", True, f"{METHOD}.list_things.b", "moved from position 1 to 0"),
+        ],
     ),
     "descriptions-only": (
         [],
