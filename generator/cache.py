@@ -232,7 +232,8 @@ def store(
     # with nothing to compare (no change, the version as it is now).
     after = {
         "changes": [],
-        "notes": [],
+        # (the surface file this result writes is whole: only a note about it goes)
+        "notes": [_diagnostic_data(d) for d in result.notes if d.code != "damaged-surface"],
         "previous_version": result.version,
     }
     entry = {

@@ -140,6 +140,9 @@ def test_a_file_that_replaces_no_template_is_reported(
     assert code == 0
     assert "overlay/READNE.md.jinja: warning: replaces no package template" in stderr
     assert "_macros" not in stderr
+    code, _, stderr = _jobgen(project, "generate", monkeypatch=monkeypatch)
+    assert code == 0 and stderr.rstrip().endswith("(cached)")
+    assert "overlay/READNE.md.jinja: warning: replaces no package template" in stderr
 
 
 def test_the_templates_key_must_name_a_folder(
