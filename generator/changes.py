@@ -71,8 +71,18 @@ class Change:
         return cls(kind, breaking, *texts)
 
     def __str__(self) -> str:
+        """One line (what a spec names is escaped: `check` prints these as the `#` lines of a
+        patch, where a line break would start a line of the patch)."""
         tag = "breaking" if self.breaking else self.kind
-        return f"{tag}: {self.symbol}: {self.message} ({self.location})"
+        return one_line(f"{tag}: {self.symbol}: {self.message} ({self.location})")
+
+
+_LINE_BREAKING = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` with every control character and line separator escaped as in a Python string."""
+    return _LINE_BREAKING.sub(lambda found: repr(found.group())[1:-1], text)
 
 
 @dataclass(frozen=True)

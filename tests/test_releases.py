@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from generator.cli import cli
@@ -361,3 +362,25 @@ def test_check_lists_the_api_changes_and_its_patch_applies_from_the_project_root
     assert applied.returncode == 0, applied.stderr
     assert _git(project, "apply", "fix.patch").returncode == 0
     assert jobgen("check")[0] == 0, "the patch made the output what `generate` writes"
+
+
+def test_what_a_spec_names_cannot_break_the_lines_of_checks_patch(project: Path) -> None:
+    # A schema whose name holds line breaks and a patch of its own, then removed: its location
+    # (the JSON pointer keeps the name as it is) is escaped on its `#` line.
+    hostile = "Evil\ndiff --git a/evil b/evil\nnew file mode 100644\n+pwned"
+    assert _git(project, "init", "-q").returncode == 0
+    spec = yaml.safe_load(SPEC)
+    spec["components"]["schemas"][hostile] = {"type": "object", "properties": {"x": {}}}
+    (project / "things.yaml").write_text(json.dumps(spec))
+    assert jobgen("generate")[0] == 0
+    write_spec(project, SPEC, "things.yaml")
+    code, patch, _ = jobgen("check")
+    assert code == 1
+    [removed] = [
+        line for line in patch.splitlines() if line.startswith("#") and "model removed" in line
+    ]
+    assert removed.startswith("# breaking: ") and "Evil\\ndiff --git" in removed
+    assert "\n+pwned" not in patch
+    (project / "fix.patch").write_text(patch)
+    applied = _git(project, "apply", "--check", "fix.patch")
+    assert applied.returncode == 0, applied.stderr
