@@ -6,18 +6,22 @@ output folder is still compared (and rewritten by `generate` if someone edited i
 full run.
 
 **Key.** A sha256 over everything the result is made from:
-- the configuration: package, version, strict, the spec and profile paths as given, in order (the paths
-  appear in messages and in the generated docstrings);
-- the bytes of every spec and job-profile file;
+- the configuration: package, version, strict, the API names, the spec and profile paths as given,
+  in order (the paths appear in messages and in the generated docstrings), the template overlay;
+- the bytes of every spec and job-profile file, and of every file of the template overlay;
 - every file under the template folder (package templates and the runtime copied into the output);
 - the generator's own source files, jobgen's version, the Python version, and the versions of the
-  packages that shape the output: ruff (the formatter), Jinja2, openapi-pydantic, pydantic, PyYAML.
+  packages that shape the output: ruff (the formatter), Jinja2, openapi-pydantic, pydantic, PyYAML;
+- what the output folder holds of the previous generation (`output.Previous`: its API surface
+  file), which the API changes, the version and the changelog are worked out from.
 
 **Entry.** One file per output folder, `<output's parent>/.jobgen-cache/<output name>-<hash>.cache`: a
-header line with the sha256 of the body, then JSON holding the key, the files, the reports, and the sha256
+header line with the sha256 of the body, then JSON holding the keys, the files, the reports, and the sha256
 of *every* document the run loaded (specs, profiles and each file a `$ref` pulled in, hashed as the run
 read them). A lookup checks the key and re-hashes each of those documents: a change to any `$ref`'d file is
-a miss even though that file is only known after parsing.
+a miss even though that file is only known after parsing. An entry answers two keys: the one of the
+output folder the run started from (its API changes), and the one of the folder it leaves once
+written, from which the same inputs make the same files with no API change (the next no-op run).
 
 **Safety.** Entries are written to a temporary file and renamed into place, so a reader never sees half
 an entry; an entry whose digest, JSON or shape is wrong is ignored and replaced by the next run. An entry
@@ -42,12 +46,14 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, pipeline
+from .changes import Change
 from .config import Config
 from .diagnostics import Collector, Diagnostic, Level, Location
 from .inputs import recording_reads, source_digest, template_dir
+from .output import Previous, previous_after, read_previous
 
 CACHE_DIR = ".jobgen-cache"
-_FORMAT = "jobgen-cache 1"
+_FORMAT = "jobgen-cache 2"
 # Distributions whose version changes what a run produces (dist-info names, normalised).
 _OUTPUT_PACKAGES = ("ruff", "jinja2", "openapi_pydantic", "pydantic", "pydantic_core", "pyyaml")
 _SKIPPED_DIRS = frozenset({"__pycache__", "_templates"})
@@ -64,50 +70,62 @@ def run(
     *,
     enabled: bool = True,
     prepare: Callable[[dict[str, str]], None] | None = None,
+    previous: Previous | None = None,
 ) -> pipeline.Result:
-    """`pipeline.run(config, prepare=prepare)`, served from the cache when every input is unchanged
-    (then without calling `prepare`)."""
+    """`pipeline.run(config, prepare=prepare, previous=previous)`, served from the cache when every
+    input is unchanged (then without calling `prepare`). `previous`: read from the output folder
+    when not given."""
+    if previous is None:
+        previous = read_previous(config.output)
     if not enabled:
-        return pipeline.run(config, prepare=prepare)
+        return pipeline.run(config, prepare=prepare, previous=previous)
     started = time.perf_counter()
-    static = static_fingerprint()
-    hit = lookup(config, static)
+    static = static_fingerprint(config.templates)
+    hit = lookup(config, static, previous)
     if hit is not None:
         hit.seconds = time.perf_counter() - started
+        hit.timings["cache"] = hit.seconds
         return hit
     with recording_reads() as reads:
-        result = pipeline.run(config, prepare=prepare)
-    store(config, result, reads, static)
+        result = pipeline.run(config, prepare=prepare, previous=previous)
+    store(config, result, reads, static, previous)
     return result
 
 
 # ------------------------------------------------------------------------------------------ the key
-def static_fingerprint() -> str:
-    """The inputs that are the same for every configuration: templates, sources, versions."""
+def static_fingerprint(overlay: Path | None = None) -> str:
+    """The inputs that are not documents: templates (and the overlay's), sources, versions."""
     digest = hashlib.sha256()
     _update(digest, "jobgen", __version__.encode())
     _update(digest, "python", sys.version.encode())
     for name, version in sorted(_distribution_versions().items()):
         _update(digest, f"dist:{name}", version.encode())
-    for label, root in (("template", template_dir()), ("source", _SOURCE_DIR)):
+    roots = [("template", template_dir()), ("source", _SOURCE_DIR)]
+    if overlay is not None:
+        roots.append(("overlay", overlay))
+    for label, root in roots:
         for relative, path in _tree(root):
             _update(digest, f"{label}:{relative}", path.read_bytes())
     return digest.hexdigest()
 
 
-def _key(config: Config, static: str, document_hashes: list[str]) -> str:
+def _key(config: Config, static: str, document_hashes: list[str], previous: Previous) -> str:
     digest = hashlib.sha256()
     settings = {
         "package": config.package,
         "version": config.version,
         "strict": config.strict,
         "specs": [str(p) for p in config.specs],
+        "names": list(config.api_names()),
         "profiles": [str(p) for p in config.profiles],
+        "templates": str(config.templates) if config.templates is not None else None,
+        "source": config.source,  # the API surface names spec files relative to its folder
     }
     _update(digest, "config", json.dumps(settings, sort_keys=True).encode())
     _update(digest, "static", static.encode())
     for document in document_hashes:
         _update(digest, "document", document.encode())
+    _update(digest, "previous", previous.digest.encode())
     return digest.hexdigest()
 
 
@@ -161,12 +179,16 @@ def _file_digest(path: Path) -> str | None:
 
 # ----------------------------------------------------------------------------------- lookup, store
 def entry_path(config: Config) -> Path:
-    output = Path(os.path.abspath(config.output))  # `--output ..` names the folder above, by name
-    slot = hashlib.sha256(str(output).encode()).hexdigest()[:16]
-    return output.parent / CACHE_DIR / f"{output.name}-{slot}.cache"
+    return cache_folder(config.output) / f"{slot(config.output)}.cache"
 
 
-def lookup(config: Config, static: str) -> pipeline.Result | None:
+def slot(output: Path) -> str:
+    """A name for an output folder's files in the cache folder, unique among the folders beside it."""
+    folder = Path(os.path.abspath(output))  # `--output ..` names the folder above, by name
+    return f"{folder.name}-{hashlib.sha256(str(folder).encode()).hexdigest()[:16]}"
+
+
+def lookup(config: Config, static: str, previous: Previous) -> pipeline.Result | None:
     """The stored result when the entry is intact and every input is unchanged, else None."""
     documents: list[str] = []
     for path in (*config.specs, *config.profiles):
@@ -175,44 +197,65 @@ def lookup(config: Config, static: str) -> pipeline.Result | None:
             return None  # a full run reports the problem with its location
         documents.append(digest)
     entry = _read_entry(entry_path(config))
-    if entry is None or entry.get("key") != _key(config, static, documents):
+    if entry is None:
         return None
     try:
+        answer = entry["keys"].get(_key(config, static, documents, previous))
+        if answer is None:
+            return None
         inputs = entry["inputs"]
         for name, digest in inputs.items():
             if _file_digest(Path(name)) != digest:
                 return None
-        return _result(entry)
+        return _result(entry, answer)
     except (KeyError, TypeError, ValueError, AttributeError):
         return None  # a well-formed file of the wrong shape: treated as absent
 
 
-def store(config: Config, result: pipeline.Result, reads: dict[str, str], static: str) -> None:
+def store(
+    config: Config,
+    result: pipeline.Result,
+    reads: dict[str, str],
+    static: str,
+    previous: Previous,
+) -> None:
     """Keep `result` for the next run; silently does nothing when it cannot be kept safely."""
-    if result.cached or static_fingerprint() != static:
+    if result.cached or static_fingerprint(config.templates) != static:
         return  # a template or source changed during the run
     if source_digest(_SOURCE_DIR) != LOADED_SOURCES:
         return  # a source changed since this process loaded it: the result is the old code's
-    documents = [reads.get(str(path.resolve())) for path in (*config.specs, *config.profiles)]
-    if any(d is None for d in documents):
+    found = [reads.get(str(path.resolve())) for path in (*config.specs, *config.profiles)]
+    documents = [d for d in found if d is not None]
+    if len(documents) != len(found):
         return
+    # The output folder once the result is written: the same inputs then give the same files,
+    # with nothing to compare (no change, the version as it is now).
+    after = {
+        "changes": [],
+        # (the surface file this result writes is whole: only a note about it goes)
+        "notes": [_diagnostic_data(d) for d in result.notes if d.code != "damaged-surface"],
+        "previous_version": result.version,
+    }
     entry = {
-        "key": _key(config, static, [d for d in documents if d is not None]),
+        "keys": {
+            _key(config, static, documents, previous_after(result.files)): after,
+            _key(config, static, documents, previous): {
+                "changes": [change.as_json() for change in result.changes],
+                "notes": [_diagnostic_data(d) for d in result.notes],
+                "previous_version": result.previous_version,
+            },
+        },
         "inputs": dict(sorted(reads.items())),
         "files": result.files,
         "reports": [_report_data(r) for r in result.reports],
+        "version": result.version,
     }
     target = entry_path(config)
     try:
         body = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         header = f"{_FORMAT} {hashlib.sha256(body).hexdigest()}\n".encode()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        ignore = target.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text(
-                "# jobgen's result cache: safe to delete at any time\n*\n", encoding="utf-8"
-            )
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        folder = cache_folder(config.output, make=True)
+        temporary = folder / f".{target.name}.{os.getpid()}.tmp"
         try:
             temporary.write_bytes(header + body)
             os.replace(temporary, target)
@@ -220,6 +263,18 @@ def store(config: Config, result: pipeline.Result, reads: dict[str, str], static
             temporary.unlink(missing_ok=True)
     except (OSError, UnicodeEncodeError):
         return  # the cache is an optimisation: a run never fails because of it
+
+
+def cache_folder(output: Path, *, make: bool = False) -> Path:
+    """jobgen's folder beside an output folder: the result cache, and the lock of an output folder
+    that cannot be locked itself. `make`: create it (ignored by git) if it is missing."""
+    folder = Path(os.path.abspath(output)).parent / CACHE_DIR
+    if make:
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# jobgen's cache: safe to delete at any time\n*\n", encoding="utf-8")
+    return folder
 
 
 def _read_entry(path: Path) -> dict[str, Any] | None:
@@ -271,7 +326,7 @@ def _diagnostic(data: list[Any]) -> Diagnostic:
     return Diagnostic(Level(level), message, Location(file, pointer, line), code)
 
 
-def _result(entry: dict[str, Any]) -> pipeline.Result:
+def _result(entry: dict[str, Any], answer: dict[str, Any]) -> pipeline.Result:
     files = entry["files"]
     if not isinstance(files, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in files.items()
@@ -288,4 +343,17 @@ def _result(entry: dict[str, Any]) -> pipeline.Result:
         report.operations = int(data["operations"])
         report.models = int(data["models"])
         reports.append(report)
-    return pipeline.Result(files, reports, None, cached=True)
+    changes = [Change.from_json(data) for data in answer["changes"]]
+    previous_version = answer["previous_version"]
+    if not isinstance(entry["version"], str) or not isinstance(previous_version, str | None):
+        raise TypeError("version")
+    return pipeline.Result(
+        files,
+        reports,
+        None,
+        cached=True,
+        changes=changes,
+        version=entry["version"],
+        previous_version=previous_version,
+        notes=[_diagnostic(d) for d in answer["notes"]],
+    )

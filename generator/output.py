@@ -23,8 +23,13 @@ The only module that touches the output folder. What it guarantees:
   its journal is there (roll forward), or deletes the folder when it is not (roll back). Interrupts
   (SIGINT, SIGTERM, SIGHUP) that arrive between the commit and the end of the update take effect
   once it is complete, so that the run can say truthfully what it left (`Writer.state`).
-- **Exclusion.** Concurrent runs on the same folder take turns through a lock on the folder.
+- **Exclusion.** Concurrent runs on the same folder take turns through a lock on the folder
+  (where a file system cannot lock folders, a lock file in jobgen's cache folder beside it:
+  nothing of jobgen's lands beside the output folder but that cache folder).
 - **No-op.** When nothing changed, nothing is written (timestamps stay, builds stay cached).
+- **What the next run starts from.** `read_previous` reads back the API surface file
+  (`api-surface.json`: the package's public API, version and release history) when jobgen owns it:
+  the next generation is compared with it.
 
 Test hook: when the environment variable `JOBGEN_TEST_PAUSE_BEFORE_COMMIT` names a FIFO, a run that
 has staged its files and checked the folder for the last time opens the FIFO for reading and waits
@@ -49,6 +54,7 @@ from typing import Any
 from .diagnostics import InputError, Location
 
 MANIFEST = ".jobgen-manifest.json"
+SURFACE = "api-surface.json"  # the API surface file (see surface.py), read back by the next run
 JOURNAL_DIR = ".jobgen-journal"
 PAUSE_ENV = "JOBGEN_TEST_PAUSE_BEFORE_COMMIT"
 _JOURNAL = "journal.json"
@@ -75,6 +81,35 @@ class Comparison:
     @property
     def clean(self) -> bool:
         return not self.changed and not self.removed
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What a generation is made from besides its inputs: the API surface file of the generation
+    before it (the API it is compared with, the version it moves on from, its release history)."""
+
+    surface: str | None  # the file's text; None when jobgen owns none ("": owned but unreadable)
+
+    @property
+    def digest(self) -> str:
+        """sha256 of it: the result cache's key includes it."""
+        text = b"absent" if self.surface is None else b"surface\0" + self.surface.encode()
+        return hashlib.sha256(text).hexdigest()
+
+
+def read_previous(output: Path) -> Previous:
+    """The output folder's `Previous` (no surface when jobgen wrote none there)."""
+    if SURFACE not in read_manifest(output):
+        return Previous(None)
+    try:
+        return Previous((output / SURFACE).read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return Previous("")  # owned but gone or unreadable: the run warns of a damaged file
+
+
+def previous_after(files: dict[str, str]) -> Previous:
+    """The `Previous` that writing `files` leaves for the next run."""
+    return Previous(files.get(SURFACE))
 
 
 def read_manifest(output: Path) -> dict[str, str]:
@@ -123,13 +158,15 @@ def _safe_relative(path: str) -> None:
 
 
 def compare(files: dict[str, str], output: Path, *, with_diff: bool = True) -> Comparison:
-    """How the output folder differs from `files` (the manifest included)."""
+    """How the output folder differs from `files` (the manifest included).
+
+    The diff is a patch in git's format whose paths are relative to the working directory (when
+    the output folder is inside it; else to the output folder), so that `git apply` (or
+    `patch -p1`) run there makes the output folder what `files` say.
+    """
     expected = dict(files)
     expected[MANIFEST] = manifest_text(files)
     owned = read_manifest(output)
-    if with_diff:
-        import difflib  # here: only `check` shows diffs
-
     changed: list[str] = []
     diff_parts: list[str] = []
     for path in sorted(expected):
@@ -142,24 +179,53 @@ def compare(files: dict[str, str], output: Path, *, with_diff: bool = True) -> C
             continue
         changed.append(path)
         if with_diff:
-            diff_parts.extend(
-                difflib.unified_diff(
-                    (current or "").splitlines(keepends=True),
-                    expected[path].splitlines(keepends=True),
-                    fromfile=f"a/{path}" if current is not None else "/dev/null",
-                    tofile=f"b/{path}",
-                )
-            )
+            diff_parts.append(_file_diff(_shown(output, path), current, expected[path]))
     removed = sorted(p for p in owned if p not in expected and (output / p).exists())
     for path in removed if with_diff else []:
         old = (output / path).read_text(encoding="utf-8", errors="replace")
-        diff_parts.extend(
-            difflib.unified_diff(
-                old.splitlines(keepends=True), [], fromfile=f"a/{path}", tofile="/dev/null"
-            )
+        diff_parts.append(_file_diff(_shown(output, path), old, None))
+    return Comparison(tuple(changed), tuple(removed), "".join(diff_parts))
+
+
+def _shown(output: Path, path: str) -> str:
+    """A file of the output folder as the diff names it: relative to the working directory when
+    the output folder is inside it (as in a project), else relative to the output folder."""
+    folder = os.path.abspath(output)
+    here = os.getcwd()
+    if folder != here and not folder.startswith(os.path.join(here, "")):
+        return path
+    return Path(os.path.relpath(os.path.join(folder, path), here)).as_posix()
+
+
+def _file_diff(name: str, old: str | None, new: str | None) -> str:
+    """One file's part of a git patch: its header, then the hunks (None: the file is absent)."""
+    import difflib  # here: only `check` shows diffs
+
+    header = [f"diff --git a/{name} b/{name}\n"]
+    if old is None:
+        header.append("new file mode 100644\n")
+    elif new is None:
+        header.append("deleted file mode 100644\n")
+    before, after = _lines(old), _lines(new)
+    hunks = list(
+        difflib.unified_diff(
+            before,
+            after,
+            fromfile=f"a/{name}" if old is not None else "/dev/null",
+            tofile=f"b/{name}" if new is not None else "/dev/null",
         )
-    text = "".join(line if line.endswith("\n") else line + "\n" for line in diff_parts)
-    return Comparison(tuple(changed), tuple(removed), text)
+    )
+    text: list[str] = []
+    for line in hunks:
+        if line.endswith("\n"):
+            text.append(line)
+        else:  # the file's last line has no newline: say so, as diff and git do
+            text.append(line + "\n\\ No newline at end of file\n")
+    return "".join(header + text)
+
+
+def _lines(text: str | None) -> list[str]:
+    return text.splitlines(keepends=True) if text else []
 
 
 # ---------------------------------------------------------------------------------------------- write
@@ -211,6 +277,12 @@ class Writer:
         self._journal: Path | None = None  # the journal folder this writer made, until it is gone
         self._plan: _Plan | None = None
         self.state = UNCHANGED
+
+    def open(self) -> Path:
+        """Take the folder's lock (making the folder if it is missing) and finish what an
+        interrupted run left in it, if that is not done yet: what the run reads of the folder from
+        then on stays as it is until this writer closes. The folder, as it is written."""
+        return self._open()
 
     def stage(self, files: dict[str, str]) -> None:
         """Write what `commit(files)` will move into place (nothing if the folder is up to date)."""
@@ -731,13 +803,16 @@ def _same_folder(output: Path, descriptor: int) -> bool:
 
 @contextlib.contextmanager
 def _lock_file(output: Path) -> Iterator[None]:
+    """A lock file for an output folder that cannot be locked itself, in jobgen's cache folder."""
     import fcntl
 
-    path = output.parent / f".{output.name}.jobgen.lock"
+    from .cache import cache_folder, slot  # here: only file systems without folder locks need it
+
     try:
+        path = cache_folder(output, make=True) / f"{slot(output)}.lock"
         handle = open(path, "a+")  # noqa: SIM115 - held for the whole block
     except OSError as exc:
-        raise _cannot("create the lock file", exc, path) from None
+        raise _cannot("create the lock file", exc, output.parent) from None
     with handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         yield

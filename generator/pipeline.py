@@ -9,6 +9,7 @@ counts) that the CLI prints and `--report` writes.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import time
 from collections.abc import Callable, Iterator
@@ -16,12 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .config import Config
+from .config import INITIAL_VERSION, Config
 from .diagnostics import Collector, Diagnostic, InputError, InputErrors, Location
+from .timing import stage
 
 if TYPE_CHECKING:
     from . import ir
+    from .changes import Change
     from .load import Document
+    from .output import Previous
     from .validate import Validation
 
 _T = TypeVar("_T")
@@ -69,17 +73,35 @@ class Result:
     project: ir.Project | None  # None when the result came from the cache
     seconds: float = 0.0
     cached: bool = False
+    # The API changes since the generation in the output folder, and the versions.
+    changes: list[Change] = field(default_factory=list)
+    version: str = ""
+    previous_version: str | None = None  # None: a first generation
+    notes: list[Diagnostic] = field(default_factory=list)  # warnings about no spec
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return [w for r in self.reports for w in r.collector.warnings]
+        return self.notes + [w for r in self.reports for w in r.collector.warnings]
 
     @property
     def skipped(self) -> list[Diagnostic]:
         return [s for r in self.reports for s in r.collector.skipped]
 
+    @property
+    def breaking(self) -> list[Change]:
+        return [change for change in self.changes if change.breaking]
+
     def report_json(self) -> dict[str, Any]:
-        return {"specs": [r.as_json() for r in self.reports]}
+        report: dict[str, Any] = {
+            "specs": [r.as_json() for r in self.reports],
+            "warnings": [{"file": d.location.file, **_entry(d, "message")} for d in self.notes],
+        }
+        if self.version:  # a release was made (`generate`, `check`; not `validate`)
+            report["version"] = self.version
+            report["previous_version"] = self.previous_version
+            report["changes"] = [change.as_json() for change in self.changes]
+        return report
 
 
 @contextlib.contextmanager
@@ -127,9 +149,12 @@ class _Inputs:
         if loaded is None:
             loaded = self.loaded[index] = _Loaded()
             try:
-                loaded.doc = load_document(spec, str(spec))
-                loaded.version = check_openapi(loaded.doc)  # the repairs depend on it
-                apply_repairs(loaded.doc, loaded.found)
+                with stage("load"):
+                    loaded.doc = load_document(spec, str(spec))
+                with stage("validate"):
+                    loaded.version = check_openapi(loaded.doc)  # the repairs depend on it
+                with stage("repair"):
+                    apply_repairs(loaded.doc, loaded.found)
             except InputError as error:
                 loaded.error = error
         if loaded.error is not None:
@@ -223,8 +248,8 @@ def _build_project(
     apis: list[ir.Api] = []
     reports: list[SpecReport] = []
     documents: dict[str, Document] = {}  # the job profiles' checks read the specs' examples
-    for index, spec in enumerate(config.specs):
-        names = project_names.claim(spec.stem)
+    for index, (spec, name) in enumerate(zip(config.specs, config.api_names(), strict=True)):
+        names = project_names.claim(name)
         report = SpecReport(str(spec), names.module)
         try:
             loaded = inputs.load(index, spec)
@@ -234,7 +259,8 @@ def _build_project(
             if not loaded.valid:
                 # Validated in the worker while the stages go on; `_validated` reads the verdict.
                 checker.submit(loaded.doc, loaded.version)
-            api = parse_api(loaded.doc, names, report.collector)
+            with stage("parse"):
+                api = parse_api(loaded.doc, names, report.collector)
         except InputError as error:
             inputs.errors[index] = error  # the other specs are read all the same
             continue
@@ -247,8 +273,10 @@ def _build_project(
         found = [e for _, error in sorted(inputs.errors.items()) for e in _each(error)]
         raise found[0] if len(found) == 1 else InputErrors(found)
     collectors = {r.api: r.collector for r in reports}
-    apis = apply_profiles(apis, list(config.profiles), collectors, documents)
-    return ir.Project(config.package, config.version, tuple(apis)), reports
+    with stage("normalise"):
+        apis = apply_profiles(apis, list(config.profiles), collectors, documents)
+    version = config.version or INITIAL_VERSION  # (the release decides it: `release.py`)
+    return ir.Project(config.package, version, tuple(apis)), reports
 
 
 def run(
@@ -256,6 +284,7 @@ def run(
     *,
     concurrent_validation: bool = True,
     prepare: Callable[[dict[str, str]], None] | None = None,
+    previous: Previous | None = None,
 ) -> Result:
     """Everything but writing: returns the formatted files and the reports.
 
@@ -263,28 +292,54 @@ def run(
     (`validate.py`); `concurrent_validation=False` validates them in this process instead (the same
     verdicts, without the worker's start-up: for callers that run many small specs in one process).
 
+    `previous` is what the output folder holds of the last generation (read from it when not
+    given): the API changes, the version and the changelog are worked out from it (`release.py`).
+
     `prepare` is given the formatted files before the run waits for the last verdicts, for work that
     can be done meanwhile and undone if a document is invalid after all (`output.Writer.stage`).
     What it raises is reported as any other error of the run: after an invalid document's verdict.
     """
-    from .format import format_files
-    from .render import render_project, static_paths
+    from .output import read_previous
+    from .release import Package, make_package, strict_notes
+    from .timing import recording
 
+    if previous is None:
+        previous = read_previous(config.output)
     started = time.perf_counter()
+    timings: dict[str, float] = {}
+    working: list[float] = []  # the time of the stages; the rest is waiting for the verdicts
 
     def everything(
         inputs: _Inputs, checker: Validation
-    ) -> tuple[dict[str, str], ir.Project, list[SpecReport]]:
+    ) -> tuple[ir.Project, list[SpecReport], Package]:
+        begun = time.perf_counter()
         project, reports = _build_project(config, inputs, checker)
         if config.strict:
             enforce_strict(reports)
-        files = format_files(render_project(project), static_paths(project))
+        package = make_package(project, config, previous)
+        if config.strict:
+            strict_notes(package.notes)
         if prepare is not None:
-            prepare(files)
-        return files, project, reports
+            with stage("output"):
+                prepare(package.files)
+        working.append(time.perf_counter() - begun)
+        return project, reports, package
 
-    files, project, reports = _validated(config, concurrent_validation, everything)
-    return Result(files, reports, project, time.perf_counter() - started)
+    with recording(timings):
+        project, reports, package = _validated(config, concurrent_validation, everything)
+    seconds = time.perf_counter() - started
+    timings["validate"] = timings.get("validate", 0.0) + max(0.0, seconds - sum(working))
+    return Result(
+        package.files,
+        reports,
+        dataclasses.replace(project, version=package.version),
+        seconds,
+        changes=package.changes,
+        version=package.version,
+        previous_version=package.previous_version,
+        notes=package.notes,
+        timings=timings,
+    )
 
 
 def enforce_strict(reports: list[SpecReport]) -> None:

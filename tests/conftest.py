@@ -26,6 +26,37 @@ def real_spec_paths() -> list[Path]:
     return paths
 
 
+# The smallest useful spec: one operation, one model.
+MINIMAL = """
+openapi: 3.1.0
+info: {title: Tiny, version: '1'}
+paths:
+  /things/{thingID}:
+    get:
+      operationId: getThing
+      parameters:
+        - {name: thingID, in: path, required: true, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  id: {type: string}
+"""
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by relative POSIX path: its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
 def write_spec(folder: Path, text: str, name: str = "api.yaml") -> Path:
     path = folder / name
     path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")

@@ -17,7 +17,7 @@ from generator import cache
 from generator.cli import cli
 from generator.inputs import template_dir
 
-from .conftest import ROOT, write_spec
+from .conftest import ROOT, tree, write_spec
 
 SPEC = """
 openapi: 3.1.0
@@ -70,14 +70,6 @@ def entry(project: Path) -> Path:
     entries = list((project / cache.CACHE_DIR).glob("*.cache"))
     assert len(entries) == 1, entries
     return entries[0]
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 # ------------------------------------------------------------------------------------------------ hits

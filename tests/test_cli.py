@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,27 +14,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 
-from .conftest import ROOT, SPECS, write_spec
-
-MINIMAL = """
-openapi: 3.1.0
-info: {title: Tiny, version: '1'}
-paths:
-  /things/{thingID}:
-    get:
-      operationId: getThing
-      parameters:
-        - {name: thingID, in: path, required: true, schema: {type: string}}
-      responses:
-        '200':
-          description: ok
-          content:
-            application/json:
-              schema:
-                type: object
-                properties:
-                  id: {type: string}
-"""
+from .conftest import MINIMAL, ROOT, SPECS, tree, write_spec
 
 
 def invoke(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
@@ -47,14 +28,6 @@ def invoke(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
         if cwd is not None:
             os.chdir(old)
     return result.exit_code, result.stdout, result.stderr
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _normalise(text: str, tmp_path: Path) -> str:
@@ -341,3 +314,52 @@ def test_a_command_started_without_a_standard_stream_ends_cleanly(
         )
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in (done.stderr or "")
+
+
+def test_verbose_shows_each_stages_time_and_the_files_written(tmp_path: Path) -> None:
+    from generator.timing import STAGES
+
+    spec = write_spec(tmp_path, MINIMAL)
+    out = tmp_path / "out"
+    args = ("generate", str(spec), "-o", str(out), "-p", "pkg", "--no-cache", "--verbose")
+    code, _, stderr = invoke(*args)
+    assert code == 0, stderr
+    [timings] = [line for line in stderr.splitlines() if line.startswith("jobgen: timings: ")]
+    stages = [part.split()[0] for part in timings.removeprefix("jobgen: timings: ").split(", ")]
+    assert stages == list(STAGES)
+    assert all(re.fullmatch(r"\d+\.\d{3}s", part.split()[1]) for part in timings[17:].split(", "))
+    written = {
+        line.removeprefix("jobgen: wrote ") for line in stderr.splitlines() if " wrote " in line
+    }
+    assert {str(out / "pkg" / "_client.py"), str(out / "api-surface.json")} <= written
+    # A run with nothing to write says so, and a cached one times the cache.
+    code, _, stderr = invoke(*args[:-2], "--verbose")
+    assert code == 0 and " wrote " not in stderr.replace("jobgen: wrote 0", "")
+    code, _, stderr = invoke(*args[:-2], "--verbose")
+    assert "jobgen: timings: cache " in stderr and "output " in stderr
+
+
+def test_a_folder_that_cannot_be_locked_is_locked_through_a_file_in_the_cache_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a file system without locks on folders (NFS) the lock is a file, in jobgen's cache
+    folder: nothing of jobgen's lands beside the output folder but that folder."""
+    import fcntl
+    import stat
+
+    real_flock = fcntl.flock
+    out = tmp_path / "out"
+
+    def flock(descriptor: int, operation: int) -> None:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode) and out.exists() and os.path.samestat(info, os.stat(out)):
+            raise OSError(37, "No locks available")
+        real_flock(descriptor, operation)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    spec = write_spec(tmp_path, MINIMAL)
+    code, _, stderr = invoke("generate", str(spec), "-o", str(out), "-p", "pkg", "--no-cache")
+    assert code == 0, stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".jobgen-cache", "api.yaml", "out"]
+    locks = [p.name for p in (tmp_path / ".jobgen-cache").iterdir() if p.suffix == ".lock"]
+    assert len(locks) == 1 and locks[0].startswith("out-")

@@ -90,6 +90,20 @@ def default_value(
 def directions(api: ir.Api) -> dict[str, Direction]:
     """Which way each model travels: in requests only, in responses only, or both (models that no
     operation reaches count as both)."""
+    sent, read = sent_and_read(api)
+    return {
+        name: "request"
+        if name in sent and name not in read
+        else "response"
+        if name in read and name not in sent
+        else "both"
+        for name in (m.name for m in api.models)
+    }
+
+
+def sent_and_read(api: ir.Api) -> tuple[set[str], set[str]]:
+    """The models and enums requests carry, and those responses carry: what the operations take
+    and return, and every class those reach through their fields."""
     models = {m.name: m for m in api.models}
     request: list[ir.TypeRef] = []
     response: list[ir.TypeRef] = []
@@ -102,24 +116,16 @@ def directions(api: ir.Api) -> dict[str, Direction]:
         response += [content.type for r in op.responses for content in r.contents]
     # the jobs facade reads each family's job object from responses
     response += [ir.ModelRef(family.model) for family in api.jobs if family.model is not None]
-    sent, read = _reached(request, models), _reached(response, models)
-    return {
-        name: "request"
-        if name in sent and name not in read
-        else "response"
-        if name in read and name not in sent
-        else "both"
-        for name in models
-    }
+    return _reached(request, models), _reached(response, models)
 
 
 def _reached(roots: list[ir.TypeRef], models: dict[str, ir.Model]) -> set[str]:
-    """The models `roots` mention, and those their fields mention, and so on."""
+    """The models and enums `roots` mention, and those their fields mention, and so on."""
     seen: set[str] = set()
     queue = deque(roots)
     while queue:
         for type_ in ir.iter_types(queue.popleft()):
-            if isinstance(type_, ir.ModelRef) and type_.name not in seen:
+            if isinstance(type_, ir.ModelRef | ir.EnumRef) and type_.name not in seen:
                 seen.add(type_.name)
                 model = models.get(type_.name)
                 if model is not None:

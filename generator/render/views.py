@@ -189,3 +189,32 @@ class PackageView:
     module_imports: str = ""  # __init__.py: `from . import <every API module>`
     client_imports: list[str] = field(default_factory=list)  # _client.py: the API group classes
     profile_imports: list[str] = field(default_factory=list)  # _profiles.py: the models modules
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """One API change as the changelog lists it: Markdown, made safe."""
+
+    symbol: str  # the dotted name, as inline code
+    message: str  # what changed, one line; names and types in it as inline code
+    location: str  # `file:line #pointer` in the spec, as inline code
+    breaking: bool
+
+
+@dataclass(frozen=True)
+class ReleaseView:
+    """One version of the package in the changelog."""
+
+    version: str
+    first: bool  # the first generation: nothing to compare with
+    breaking: int  # how many of its changes are breaking
+    added: list[ChangeView]
+    changed: list[ChangeView]
+    removed: list[ChangeView]
+
+
+@dataclass(frozen=True)
+class ChangelogView:
+    """The package's release history, newest first."""
+
+    releases: list[ReleaseView]

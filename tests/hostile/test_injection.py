@@ -13,6 +13,7 @@ tagged with the field's name. The generated package must:
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import subprocess
@@ -363,27 +364,40 @@ def test_jinja_syntax_in_spec_text_is_never_evaluated(
 def test_jinja_renders_spec_text_as_data_even_in_the_package_name_and_version(
     tmp_path: Path, good_spec_path: Path
 ) -> None:
-    """Configuration text (the package version from [tool.jobgen]) goes through the same filters."""
-    config = tmp_path / "pyproject.toml"
-    version = '1.0"""{{ 7*7 }}\\"'
+    """The package version goes through the same filters. A version from [tool.jobgen] or from
+    the API surface file must be a PEP 440 version anyway; rendering does not count on it."""
+    import dataclasses
     import shutil
+    import tomllib
 
+    from generator.config import Config
+    from generator.pipeline import build_project
+    from generator.render import render_project
+
+    version = '1.0"""{{ 7*7 }}\\"'
+    project, _ = build_project(Config((good_spec_path,), tmp_path / "out", "ver_pkg"))
+    files = render_project(dataclasses.replace(project, version=version))
+    namespace: dict[str, Any] = {}
+    exec(compile(files["ver_pkg/_version.py"], "_version.py", "exec"), namespace)
+    assert namespace["__version__"] == version
+    assert tomllib.loads(files["pyproject.toml"])["project"]["version"] == version
+
+    config = tmp_path / "pyproject.toml"
     shutil.copy(good_spec_path, tmp_path / "good.json")
     config.write_text(
         f'[tool.jobgen]\nspecs = ["good.json"]\noutput = "out"\npackage = "ver_pkg"\nversion = \'{version}\'\n'
     )
     result = support.invoke("generate", "--config", config, "--no-cache", "-q")
-    assert result.exit_code == 0, result.stderr
-    text_ = (tmp_path / "out" / "ver_pkg" / "_version.py").read_text()
-    namespace: dict[str, Any] = {}
-    exec(compile(text_, "_version.py", "exec"), namespace)
-    assert namespace["__version__"] == version
-    import tomllib
-
-    assert (
-        tomllib.loads((tmp_path / "out" / "pyproject.toml").read_text())["project"]["version"]
-        == version
+    assert result.exit_code == 2 and "is not a version such as" in result.stderr
+    config.write_text(config.read_text().replace(f"version = '{version}'\n", ""))
+    assert support.invoke("generate", "--config", config, "--no-cache", "-q").exit_code == 0
+    surface = tmp_path / "out" / "api-surface.json"
+    surface.write_text(
+        surface.read_text().replace('"version": "0.1.0"', f'"version": {json.dumps(version)}', 1)
     )
+    result = support.invoke("generate", "--config", config, "--no-cache")
+    assert result.exit_code == 0 and "the API surface file is damaged" in result.stderr
+    assert '__version__ = "0.1.0"' in (tmp_path / "out" / "ver_pkg" / "_version.py").read_text()
 
 
 def test_broken_rendered_code_is_reported_with_its_file_and_position() -> None:

@@ -365,20 +365,30 @@ def test_a_kill_then_a_folder_recreated_by_the_user_loses_nothing(
 
 
 def test_concurrent_generate_processes_never_mix_their_results(tmp_path: Path) -> None:
+    """Two runs on one folder take turns: afterwards the folder is what the one run, then the
+    other, would leave (each goes on from the release the folder holds when its turn comes)."""
     spec_a = support.write_spec(tmp_path / "a", GOOD_SPEC, "api")
     spec_b = support.write_spec(tmp_path / "b", other_spec(), "api")
-    expected = {}
-    for name, spec in (("a", spec_a), ("b", spec_b)):
-        alone = tmp_path / f"alone-{name}" / "out"
-        done = support.run_module("generate", spec, "-o", alone, "-p", "pkg", "--no-cache", "-q")
+
+    def generate(spec: Path, folder: Path) -> None:
+        done = support.run_module("generate", spec, "-o", folder, "-p", "pkg", "--no-cache", "-q")
         assert done.returncode == 0, done.stderr
-        (alone / "SENTINEL.txt").write_text("keep\n")
-        expected[name] = support.tree(alone)
-    assert expected["a"] != expected["b"]
+
+    start = tmp_path / "start" / "out"
+    generate(spec_a, start)  # each round starts from `a`'s release
+    (start / "SENTINEL.txt").write_text("keep\n")
+    # `a` first: it changes nothing, then `b`; `b` first, then `a` on top of it.
+    serial = tmp_path / "serial" / "out"
+    shutil.copytree(start, serial)
+    generate(spec_b, serial)
+    b_on_a = support.tree(serial)
+    generate(spec_a, serial)
+    expected = (b_on_a, support.tree(serial))
+    assert expected[0] != expected[1]
     folder = tmp_path / "shared" / "out"
-    folder.mkdir(parents=True)
-    (folder / "SENTINEL.txt").write_text("keep\n")
     for round_ in range(3):
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(start, folder)
         order = (spec_a, spec_b) if round_ % 2 == 0 else (spec_b, spec_a)
         processes = [
             subprocess.Popen(
@@ -405,9 +415,7 @@ def test_concurrent_generate_processes_never_mix_their_results(tmp_path: Path) -
         for process in processes:
             _, err = process.communicate(timeout=120)
             assert process.returncode == 0, err
-        assert support.tree(folder) in (expected["a"], expected["b"]), (
-            f"round {round_}: mixed result"
-        )
+        assert support.tree(folder) in expected, f"round {round_}: mixed result"
         assert _leftovers(folder) == []
 
 

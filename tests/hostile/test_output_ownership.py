@@ -59,9 +59,12 @@ def earlier(tmp_path: Path, specs: tuple[Path, Path]) -> Path:
     return folder
 
 
-def _expected(spec: Path, tmp_path: Path) -> dict[str, tuple[str, bytes]]:
+def _expected(tmp_path: Path, *history: Path) -> dict[str, tuple[str, bytes]]:
+    """The output folder after generating each spec of `history` in turn, alone (the changelog
+    and the API surface file depend on the generations before)."""
     alone = tmp_path / "alone" / "out"
-    assert _generate(spec, alone, "-q").exit_code == 0
+    for spec in history:
+        assert _generate(spec, alone, "-q").exit_code == 0
     return support.tree(alone)
 
 
@@ -118,7 +121,7 @@ def test_files_the_user_creates_while_a_run_is_paused_before_its_commit_all_surv
     code, stderr = _paused_run(tmp_path, folder, (second,), create)
     assert code == 0, stderr
     assert "wrote" in stderr
-    expected = _expected(second, tmp_path)
+    expected = _expected(tmp_path, *specs)
     now = support.tree(folder)
     assert {p: now[p] for p in expected} == expected, "the run did not complete"
     assert {p: now[p][1] for p in mine} == mine
@@ -133,6 +136,7 @@ def test_a_file_the_user_puts_where_a_generated_file_goes_during_the_pause_is_ke
     folder = tmp_path / "out"
     assert _generate(first, folder, "-q").exit_code == 0
     alone = tmp_path / "alone" / "out"
+    assert _generate(first, alone, "-q").exit_code == 0  # the same history
     assert _generate(first, alone, "-q", things).exit_code == 0
     expected = support.tree(alone)
     taken = "pkg/things/models.py"
@@ -292,7 +296,7 @@ def test_output_dot_from_inside_the_folder_leaves_the_shell_in_it(
         done = support.run_module("generate", spec, "-o", ".", "-p", "pkg", cwd=folder)
         assert done.returncode == 0, done.stderr
         assert os.stat(folder).st_ino == inode, "the folder was replaced"
-    assert support.tree(folder) == _expected(second, tmp_path)
+    assert support.tree(folder) == _expected(tmp_path, *specs)
 
 
 def test_output_dot_dot_from_a_subfolder_of_the_output(
@@ -307,7 +311,7 @@ def test_output_dot_dot_from_a_subfolder_of_the_output(
     assert not [p for p in folder.rglob("*") if "jobgen-cache" in p.name]
     assert (tmp_path / ".jobgen-cache").is_dir()
     assert {p: v for p, v in support.tree(folder).items() if p != "notes"} == _expected(
-        second, tmp_path
+        tmp_path, *specs
     )
 
 
@@ -346,7 +350,7 @@ def test_an_interrupt_during_the_update_takes_effect_when_it_is_complete(
     monkeypatch.undo()
     assert result.exit_code == cli.EXIT_INTERRUPTED, result.stderr
     assert result.stderr_lines[-1] == "jobgen: interrupted; the output folder was updated"
-    assert support.tree(folder) == _expected(second, tmp_path)
+    assert support.tree(folder) == _expected(tmp_path, *specs)
 
 
 @pytest.mark.parametrize(
@@ -398,7 +402,7 @@ def test_a_failure_during_the_update_says_it_is_partial_and_the_next_run_finishe
         f"jobgen: error: {folder}: cannot write the output folder: Input/output error; the output "
         "folder is partly updated; the next `jobgen generate` finishes the update"
     ]
-    expected = _expected(second, tmp_path)
+    expected = _expected(tmp_path, *specs)
     assert support.tree(folder) != expected
     # Any run finishes it first, even one that then finds nothing else to do.
     assert support.invoke("check", second, "-o", folder, "-p", "pkg", "--no-cache").exit_code == 1
