@@ -12,6 +12,7 @@ valid OpenAPI, only fail cleanly (the pipeline then reports the validation's err
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .. import ir, naming
@@ -106,7 +107,8 @@ class SchemaParser:
             if named.kind == "enum":
                 return ir.EnumRef(named.name)
             model = ir.ModelRef(named.name)
-            return ir.NullableType(model) if allows_null_untyped(target) else model
+            untyped = allows_null_untyped(target, self._resolving(target_doc, pointer))
+            return ir.NullableType(model) if untyped else model
         if key in self.merging:
             raise InputError("circular $ref: " + self.cycle(key), doc.location(at), "ref-cycle")
         name = pointer.rsplit("/", 1)[-1]
@@ -117,6 +119,15 @@ class SchemaParser:
             )
         finally:
             self.merging.pop()
+
+    def _resolving(self, doc: Document, at: str) -> Callable[[str], Any]:
+        """What a `$ref` written at `at` of `doc` points at (`$ref`s inside a referenced file
+        are read relative to that file only one step deep: enough to see a part's `type`)."""
+
+        def resolve(ref: str) -> Any:
+            return self.resolver.resolve(ref, doc, at)[2]
+
+        return resolve
 
     def cycle(self, key: SchemaKey) -> str:
         """The schemas of the cycle that comes back to `key` (`#/a -> #/b -> #/a`)."""
@@ -147,7 +158,17 @@ class SchemaParser:
             if isinstance(schema.get(combiner), list) and schema[combiner]:
                 return unions.parse_union(self, schema, combiner, doc, at, hint)
         if isinstance(schema.get("allOf"), list) and schema["allOf"]:
-            return objects.parse_all_of(self, schema, doc, at, hint)
+            type_ = objects.parse_all_of(self, schema, doc, at, hint)
+            if schema.get("type") == "object" and isinstance(type_, ir.NullableType):
+                # One part that lets null through, under a `type: object` that does not (a
+                # `nullable: true` beside it is applied by the caller).
+                type_ = type_.inner
+            untyped = allows_null_untyped(schema, self._resolving(doc, at))
+            return (
+                ir.NullableType(type_)
+                if untyped and not isinstance(type_, ir.NullableType)
+                else type_
+            )
         kind = schema.get("type")
         if isinstance(kind, list):
             return self._type_array(schema, kind, doc, at, hint)
@@ -223,13 +244,36 @@ class SchemaParser:
         return ir.ANY
 
 
-def allows_null_untyped(schema: Any) -> bool:
+def allows_null_untyped(
+    schema: Any, resolve: Callable[[str], Any] | None = None, depth: int = 0
+) -> bool:
     """Whether `schema` is an object schema that names no `type`, so that JSON Schema lets any
     value through, null included: the client reads it as its model (or map) or None. (Other values
-    would contradict the object it describes, and are refused to keep the model typed.)"""
-    return (
-        isinstance(schema, dict)
-        and "type" not in schema
-        and "allOf" not in schema
-        and ("properties" in schema or "additionalProperties" in schema)
-    )
+    would contradict the object it describes, and are refused to keep the model typed.) An `allOf`
+    lets null through when neither it nor any of its parts (followed through `resolve`, which
+    gives the schema a `$ref` points at) names a type."""
+    if not isinstance(schema, dict) or "type" in schema:
+        return False
+    parts = schema.get("allOf")
+    if parts is None:
+        return "properties" in schema or "additionalProperties" in schema
+    if resolve is None or not isinstance(parts, list) or not parts or depth > _ALL_OF_DEPTH:
+        return False
+    return all(_untyped_part(part, resolve, depth) for part in parts)
+
+
+_ALL_OF_DEPTH = 16  # parts of parts followed; deeper (or circular) ones count as typed
+
+
+def _untyped_part(part: Any, resolve: Callable[[str], Any], depth: int) -> bool:
+    """Whether one part of an `allOf` lets null through (an untyped object, or nothing at all)."""
+    if isinstance(part, dict) and isinstance(part.get("$ref"), str):
+        try:
+            part = resolve(part["$ref"])
+        except InputError:
+            return False
+    if not isinstance(part, dict) or "type" in part:
+        return False
+    if "allOf" in part:
+        return allows_null_untyped(part, resolve, depth + 1)
+    return not any(k in part for k in ("oneOf", "anyOf", "enum", "const", "items", "not"))

@@ -629,6 +629,43 @@ def test_an_object_schema_without_a_type_also_allows_null(tmp_path: Path) -> Non
     assert parsed.field("Typed", "merged").type == ir.ModelRef("TypedMerged")
 
 
+def test_an_all_of_whose_parts_name_no_type_also_allows_null(tmp_path: Path) -> None:
+    # The published subscriptions spec's JobTimestamps: an allOf of a $ref and an inline part, none
+    # with a type; JSON Schema lets null through, and so does the client.
+    parsed = parse_schemas(
+        tmp_path,
+        """
+        Times:
+          required: [created_at]
+          properties: {created_at: {type: string}}
+        JobTimes:
+          allOf:
+            - {$ref: '#/components/schemas/Times'}
+            - {properties: {finished_at: {type: string}}}
+        Nested:
+          allOf: [{$ref: '#/components/schemas/JobTimes'}]
+        TypedTimes:
+          type: object
+          properties: {created_at: {type: string}}
+        Meta:
+          type: object
+          required: [times, nested, inline, typed, typed_part, mixed]
+          properties:
+            times: {$ref: '#/components/schemas/JobTimes'}
+            nested: {$ref: '#/components/schemas/Nested'}
+            inline: {allOf: [{$ref: '#/components/schemas/Times'}, {properties: {b: {type: string}}}]}
+            typed: {type: object, allOf: [{$ref: '#/components/schemas/Times'}]}
+            typed_part: {allOf: [{$ref: '#/components/schemas/TypedTimes'}]}
+            mixed: {allOf: [{$ref: '#/components/schemas/Times'}, {enum: [a]}]}
+        """,
+    )
+    assert parsed.field("Meta", "times").type == ir.NullableType(ir.ModelRef("JobTimes"))
+    assert isinstance(parsed.field("Meta", "nested").type, ir.NullableType)  # parts of parts
+    assert isinstance(parsed.field("Meta", "inline").type, ir.NullableType)
+    for typed in ("typed", "typed_part", "mixed"):
+        assert not isinstance(parsed.field("Meta", typed).type, ir.NullableType), typed
+
+
 # -------------------------------------------------------------------------------------------- arrays
 def test_arrays_of_refs_and_of_anything(tmp_path: Path) -> None:
     parsed = parse_schemas(
