@@ -212,7 +212,7 @@ def validation_error(
 ) -> ResponseValidationError:
     problems = error.errors(include_url=False, include_input=False)
     if not response.content.strip():
-        problem = "an empty body where one is documented"
+        problem = "an empty body where a JSON body is expected"
     elif problems and problems[0]["type"] == "json_invalid":
         problem = f"malformed JSON ({problems[0]['msg']})"
     else:

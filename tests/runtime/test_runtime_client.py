@@ -390,8 +390,8 @@ def test_parse_without_an_adapter_gives_none() -> None:
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        (b"", "an empty body where one is documented"),
-        (b"  \n", "an empty body where one is documented"),
+        (b"", "an empty body where a JSON body is expected"),
+        (b"  \n", "an empty body where a JSON body is expected"),
         (b'{"data": {"id": "1"', "malformed JSON"),
         (b"<html>oops</html>", "malformed JSON"),
         (
