@@ -41,7 +41,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import __version__, pipeline
+from . import __version__, pipeline, speed
 from .config import Config
 from .diagnostics import Collector, Diagnostic, Level, Location
 from .inputs import recording_reads, source_digest, template_dir
@@ -66,8 +66,8 @@ def run(
     prepare: Callable[[dict[str, str]], None] | None = None,
 ) -> pipeline.Result:
     """`pipeline.run(config, prepare=prepare)`, served from the cache when every input is unchanged
-    (then without calling `prepare`)."""
-    if not enabled:
+    (then without calling `prepare`). A speed trick (`result-cache`, see `speed.py`)."""
+    if not enabled or not speed.on("result-cache"):
         return pipeline.run(config, prepare=prepare)
     started = time.perf_counter()
     static = static_fingerprint()

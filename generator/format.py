@@ -8,7 +8,10 @@ The temporary folder is locked (flock) while it is in use, and removed at the en
 run that was killed is unlocked, and the next run removes it before making its own.
 
 Rendering already writes each module's imports exactly and in `ruff check --select I` order (see
-render/imports.py): there is nothing for a `ruff check --fix` pass to do, and the tests check that it stays so.
+render/imports.py): there is nothing for a `ruff check --fix` pass to do, and the tests check that it
+stays so. Two speed tricks live here (see `speed.py`): `import-order` (the plain path runs
+`ruff check --select I --fix` before formatting) and `preformatted-runtime` (the plain path formats
+the runtime modules too).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import tempfile
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
+from . import speed
 from .diagnostics import InputError, Location
 
 _PREFIX = "jobgen-formatting-"
@@ -52,6 +56,8 @@ def format_files(files: dict[str, str], formatted: Collection[str] = ()) -> dict
     `ruff format --check` of the package would otherwise flag the README. Files in `formatted` are
     known to be formatted already (the runtime modules) and are returned as they are.
     """
+    if not speed.on("preformatted-runtime"):
+        formatted = ()
     python = sorted(p for p in files if p.endswith((".py", ".md")) and p not in formatted)
     if not python:
         return dict(files)
@@ -65,6 +71,8 @@ def format_files(files: dict[str, str], formatted: Collection[str] = ()) -> dict
             files.get("pyproject.toml", _DEFAULT_CONFIG), encoding="utf-8"
         )
         common = ["--no-cache", "--config", str(root / "pyproject.toml")]
+        if not speed.on("import-order"):
+            _run([ruff, "check", *common, "--select", "I", "--fix", "--quiet", "."], root)
         _run([ruff, "format", *common, "."], root)  # not --quiet: that hides the parse error
         result = dict(files)
         for path in python:

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from . import speed
 from .diagnostics import InputError, Location
 from .inputs import note_read
 
@@ -165,7 +166,9 @@ def load_document(path: Path, display: str | None = None) -> Document:
     if text.lstrip().startswith("{"):
         data = _fast_json(text)
         if data is not _NO_DOCUMENT:
-            return Document(display, data, text=text)
+            if speed.on("lazy-lines"):
+                return Document(display, data, text=text)
+            return Document(display, data, _line_map(display, text))
     return _load_yaml(path, display, text)
 
 

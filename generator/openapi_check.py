@@ -4,10 +4,14 @@ Imported by `validate.py` (to check a document in this process) and run as a scr
 worker process): so it imports nothing of jobgen, and pydantic only when it checks something. The
 `jobgen` command forks its worker instead (`prestart`, `fork`): the same loop, `serve`, on pipes.
 
-    python -I openapi_check.py   # frames in (4-byte length, then b"V" + marshal.dumps((version,
-                                 # data)) or b"S"), one JSON line out per frame:
-                                 # [[message, [pointer tokens], code], ...] ([] when
-                                 # the document is valid) or "skipped"
+    python -I openapi_check.py [TRICK...]  # frames in (4-byte length, then b"V" +
+                                           # marshal.dumps((version, data)) or b"S"), one JSON
+                                           # line out per frame: [[message, [pointer tokens],
+                                           # code], ...] ([] when the document is valid) or
+                                           # "skipped"; TRICK: the `WORKER_TRICKS` to play
+
+The worker's own speed tricks (`WORKER_TRICKS`, named as in `speed.py`) are those its starter names:
+this module cannot read jobgen's switch itself.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import sys
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     import subprocess
+    from collections.abc import Sequence
     from typing import Any, BinaryIO, TypeAlias
 
     Worker: TypeAlias = "subprocess.Popen[bytes] | Forked"  # what `take_spare` and `spawn` give
@@ -31,6 +36,8 @@ SKIP = b"S"  # or: answer "skipped" (the document is checked by the process that
 
 Problem = tuple[str, list[str], str]  # (message, JSON pointer tokens, code)
 LIKELY_VERSION = "3.1.0"  # the version whose models a worker builds before any document arrives
+# The worker's speed tricks (see `speed.TRICKS`); a worker plays those it is started with.
+WORKER_TRICKS = ("plugin-stand-in", "one-version", "warm-models")
 
 
 def problems(version: str, data: Any, *, alone: bool = False) -> list[Problem]:
@@ -187,7 +194,7 @@ def _branch_names(models: Any) -> frozenset[str]:
 
 
 # ----------------------------------------------------------------------------- starting a worker
-def spawn() -> subprocess.Popen[bytes] | None:
+def spawn(tricks: Sequence[str] = WORKER_TRICKS) -> subprocess.Popen[bytes] | None:
     """Start a worker: this file run as a script by this interpreter, or None if it cannot start.
 
     -I keeps the user's environment variables and site-packages, and the script's folder, off its
@@ -197,7 +204,7 @@ def spawn() -> subprocess.Popen[bytes] | None:
 
     try:
         return subprocess.Popen(
-            [sys.executable, "-I", os.path.abspath(__file__)],
+            [sys.executable, "-I", os.path.abspath(__file__), *tricks],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -239,7 +246,7 @@ class Forked:
 _SIGKILL = 9  # signal.SIGKILL on every POSIX system, without importing signal (and enum)
 
 
-def fork() -> Forked | None:
+def fork(tricks: Sequence[str] = WORKER_TRICKS) -> Forked | None:
     """A worker forked from this process, which must not have started a thread or imported much:
     the worker then skips an interpreter's start-up, and this process the import of subprocess
     (a third of the time to start a worker the other way). Linux only; None where it cannot.
@@ -269,7 +276,7 @@ def fork() -> Forked | None:
                     os.dup2(devnull, stream)
             os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"  # see `spawn`
             with open(down_read, "rb") as source, open(up_write, "wb") as sink:
-                serve(source, sink)
+                serve(source, sink, tricks)
         except BaseException:  # whatever happens, this process ends here
             status = 1
         os._exit(status)
@@ -281,14 +288,14 @@ def fork() -> Forked | None:
 _SPARE: Worker | None = None  # a worker started ahead of the run that uses it
 
 
-def prestart() -> None:
+def prestart(tricks: Sequence[str] = WORKER_TRICKS) -> None:
     """Start a worker now, for the next run in this process to take (`take_spare`). The CLI calls
     this first thing, so that the worker's imports overlap its own: the worker is forked where that
     is possible (nothing is imported yet, no thread runs), spawned elsewhere. This module imports
     only the standard library for that reason. Stopped at exit if unused."""
     global _SPARE
     if _SPARE is None:
-        _SPARE = fork() or spawn()
+        _SPARE = fork(tricks) or spawn(tricks)
         if _SPARE is not None:
             import atexit
 
@@ -331,19 +338,23 @@ def _close(worker: Worker) -> None:
 
 
 # ------------------------------------------------------------------------------------ the worker
-def serve(source: BinaryIO, sink: BinaryIO) -> None:
-    """The worker: reads frames from `source` until it closes; answers each on `sink`."""
+def serve(source: BinaryIO, sink: BinaryIO, tricks: Sequence[str] = WORKER_TRICKS) -> None:
+    """The worker: reads frames from `source` until it closes; answers each on `sink`. It plays
+    the `tricks` named (of `WORKER_TRICKS`)."""
     import json
 
-    _without_plugins()
+    if "plugin-stand-in" in tricks:
+        _without_plugins()
     import pydantic  # noqa: F401 - imported before the first document arrives, not after
 
-    _packages_unexecuted()
+    alone = "one-version" in tricks
+    if alone:
+        _packages_unexecuted()
     try:
-        if not _readable(source):
+        if "warm-models" in tricks and not _readable(source):
             # Nothing to check yet: use the wait to build the models of the version most documents
-            # have (a third of the time a small document takes); a 3.0 document builds its own.
-            _models(LIKELY_VERSION, alone=True)
+            # have; a 3.0 document builds its own.
+            _models(LIKELY_VERSION, alone)
         while True:
             header = source.read(HEADER.size)
             if len(header) < HEADER.size:
@@ -355,7 +366,7 @@ def serve(source: BinaryIO, sink: BinaryIO) -> None:
             answer: Any = "skipped"
             if body[:1] == VALIDATE:
                 version, data = marshal.loads(body[1:])
-                answer = problems(version, data, alone=True)
+                answer = problems(version, data, alone=alone)
             sink.write(json.dumps(answer).encode() + b"\n")
             sink.flush()
     except (BrokenPipeError, KeyboardInterrupt):
@@ -407,7 +418,7 @@ def _readable(source: BinaryIO) -> bool:
 
 
 if __name__ == "__main__":
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    serve(sys.stdin.buffer, sys.stdout.buffer, sys.argv[1:])
     # Every answer is written and flushed: skip the teardown of pydantic's many objects, which the
     # run would otherwise wait for (tens of milliseconds).
     os._exit(0)

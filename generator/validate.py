@@ -31,6 +31,7 @@ import threading
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
+from . import speed
 from .diagnostics import InputError, join_pointer
 from .openapi_check import HEADER, SKIP, VALIDATE, spawn, take_spare
 
@@ -118,11 +119,11 @@ class Validation:
         self._writer: _Writer | None = None
         self._sent: list[tuple[Document, str]] = []  # (document, version), in submission order
         self._verdicts: list[list[Problem]] = []  # verdicts known so far, in that order
-        if concurrent:
+        if concurrent and speed.on("worker"):
             self._start()
 
     def _start(self) -> None:
-        worker = take_spare() or spawn()
+        worker = take_spare() or spawn(speed.worker_tricks())
         self._worker = worker
         if worker is None:
             return  # no interpreter to start: everything is validated inline

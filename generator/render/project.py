@@ -8,7 +8,7 @@ from typing import Any
 
 import jinja2
 
-from .. import ir
+from .. import ir, speed
 from ..inputs import template_dir
 from .package import package_view
 from .pysource import comment, docstring_body, py_str
@@ -17,10 +17,10 @@ RUNTIME_DIR = "runtime"
 
 
 @cache
-def _environment(template_dir: str) -> jinja2.Environment:
+def _environment(template_dir: str, bytecode: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir),
-        bytecode_cache=_bytecode_cache(),
+        bytecode_cache=_bytecode_cache() if bytecode else None,
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -34,7 +34,8 @@ def _environment(template_dir: str) -> jinja2.Environment:
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Jinja's cache of compiled templates (what `__pycache__` is to Python modules).
+    """Jinja's cache of compiled templates (what `__pycache__` is to Python modules): a speed
+    trick (`template-bytecode`, see `speed.py`).
 
     Compiling the templates is most of a small spec's rendering time. Jinja keys each entry by the
     template's source and its own version, in a folder of the user's own under the temporary
@@ -55,7 +56,7 @@ def static_paths(project: ir.Project, templates: Path | None = None) -> set[str]
 def render_project(project: ir.Project, templates: Path | None = None) -> dict[str, str]:
     """Render every file of the package. Paths are relative to the output folder, POSIX style."""
     root = templates or template_dir()
-    env = _environment(str(root))
+    env = _environment(str(root), speed.on("template-bytecode"))
     view = package_view(project)
     pkg = project.package
     files: dict[str, str] = {}

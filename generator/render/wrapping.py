@@ -1,12 +1,16 @@
-"""Wrapping the prose of docstrings: `textwrap.wrap` with jobgen's settings, done faster.
+"""Wrapping the prose of docstrings: `textwrap.wrap` with jobgen's settings.
 
-tests/test_wrap.py holds `wrap_line` to `textwrap.wrap`, line for line.
+`wrap_line` is a copy of it specialised to those settings, a speed trick (`wrap`, see `speed.py`)
+whose plain twin is `textwrap_line`; tests/test_wrap.py holds the two to each other, line for line.
 """
 
 from __future__ import annotations
 
 import re
+import textwrap
 from functools import cache
+
+from .. import speed
 
 WIDTH = 88
 _KEEP_LINE = ("|", "#", "```", "    ", "\t")
@@ -14,6 +18,7 @@ _KEEP_LINE = ("|", "#", "```", "    ", "\t")
 
 def wrap_prose(text: str) -> str:
     """Wrap long prose lines; keep tables, headings, code and indented lines as written."""
+    wrap = wrap_line if speed.on("wrap") else textwrap_line
     out: list[str] = []
     for line in text.split("\n"):
         if len(line) <= WIDTH or line.startswith(_KEEP_LINE):
@@ -21,8 +26,16 @@ def wrap_prose(text: str) -> str:
             continue
         bullet = re.match(r"^(\s*(?:[-*+]|\d+[.)])\s+)", line)
         indent = " " * len(bullet.group(1)) if bullet else ""
-        out.extend(wrap_line(line, WIDTH, indent) or [""])
+        out.extend(wrap(line, WIDTH, indent) or [""])
     return "\n".join(out)
+
+
+def textwrap_line(line: str, width: int, indent: str = "") -> list[str]:
+    """`line` wrapped at `width` with jobgen's settings: words are never broken, not even at
+    hyphens; lines after the first start with `indent`."""
+    return textwrap.wrap(
+        line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+    )
 
 
 # Prose whose only whitespace is single spaces between words (nearly all of it) is wrapped line by
@@ -57,9 +70,7 @@ _SPACE_RUNS = re.compile("( +)")
 
 
 def wrap_line(line: str, width: int, indent: str = "") -> list[str]:
-    """`textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False,
-    break_on_hyphens=False)`, line for line, at a fraction of the cost (docstrings of a large spec
-    spent a quarter of the rendering time in textwrap's general machinery)."""
+    """`textwrap_line(line, width, indent)`, line for line, without textwrap's general machinery."""
     if not _NOT_SIMPLE.search(line) and width - len(indent) >= 1:
         return _wrap_simple(line, width, indent)
     text = line.expandtabs().translate(_TEXTWRAP_SPACES)

@@ -1,0 +1,85 @@
+"""The speed tricks: every one jobgen plays, and the switch that runs it plainly instead.
+
+A trick saves time and changes nothing a run writes or prints. Each has a plain twin beside it (the
+obvious code, in this one process, with the standard library or ruff doing the work), and asks
+`on(name)` in one place which of the two runs. The environment variable `JOBGEN_PLAIN` chooses:
+
+    JOBGEN_PLAIN=1                  every trick off: the plain path
+    JOBGEN_PLAIN=worker,wrap        only the tricks named (comma-separated) off, for measuring them
+    unset, empty or 0               every trick on (the default)
+
+An unknown name is refused by the command (`unknown_tricks`), so that a typo does not measure the
+default path under another name. tests/test_plain.py runs both paths and compares every byte they
+write and print; BENCHMARKS.md has what each trick earns, and a trick that earns less than a tenth
+of a realistic run's time is not kept.
+"""
+
+from __future__ import annotations
+
+import os
+
+SWITCH = "JOBGEN_PLAIN"
+
+# name -> what it does instead of the plain twin (and where)
+TRICKS: dict[str, str] = {
+    "result-cache": "a run whose inputs are all unchanged is served from `.jobgen-cache/`, "
+    "without loading, parsing, rendering or formatting anything (cache.py; plain: every stage runs)",
+    "worker": "documents are validated in a worker process while this one parses, renders and "
+    "formats them (validate.py, openapi_check.py; plain: validated here, after the other stages)",
+    "prestart": "the command forks the worker before importing anything, so that the two import "
+    "side by side (__main__.py, openapi_check.prestart; plain: the worker is spawned when the "
+    "first run starts)",
+    "plugin-stand-in": "the worker puts a stand-in for pydantic's plugin loader in `sys.modules`, "
+    "which finds no plugins without importing importlib.metadata (openapi_check._without_plugins; "
+    "plain: PYDANTIC_DISABLE_PLUGINS=__all__ alone)",
+    "one-version": "the worker imports only the openapi-pydantic models of the document's version "
+    "(openapi_check._models; plain: openapi_pydantic.v3, both versions)",
+    "warm-models": "an idle worker builds the models of the likely OpenAPI version before the first "
+    "document arrives (openapi_check.serve; plain: when the document asks for them)",
+    "lazy-lines": "a JSON document read by `json.loads` works out its line numbers only when a "
+    "message needs one (load.py, diagnostics.Location; plain: at once, by the YAML builder)",
+    "wrap": "docstring prose is wrapped by a copy of `textwrap.wrap` specialised to jobgen's "
+    "settings (render/wrapping.py; plain: textwrap.wrap)",
+    "import-order": "imports are rendered in ruff's isort order by a copy of its ordering, so that "
+    "formatting is `ruff format` alone (render/isort.py, format.py; plain: sorted(), then "
+    "`ruff check --select I --fix` before `ruff format`)",
+    "preformatted-runtime": "the runtime modules are copied as they are, already formatted "
+    "(format.py; plain: `ruff format` formats them with the rendered files)",
+    "template-bytecode": "Jinja keeps the compiled templates in its bytecode cache (render/"
+    "project.py; plain: the templates are compiled on every run)",
+    "gc-off": "the cyclic garbage collector is off for the whole command (__main__.py; plain: on)",
+    "gc-paused": "the cyclic garbage collector is paused while the stages run (pipeline.py; "
+    "plain: on)",
+    "fast-exit": "the command ends with `os._exit`, without the interpreter's teardown "
+    "(__main__.py; plain: `sys.exit`)",
+}
+
+
+def plain_tricks() -> frozenset[str]:
+    """The tricks `JOBGEN_PLAIN` turns off."""
+    value = os.environ.get(SWITCH, "").strip()
+    if value in ("", "0"):
+        return frozenset()
+    if value in ("1", "all"):
+        return frozenset(TRICKS)
+    return frozenset(name.strip() for name in value.split(",") if name.strip())
+
+
+def on(trick: str) -> bool:
+    """Whether `trick` is played (rather than its plain twin run)."""
+    if trick not in TRICKS:
+        raise KeyError(f"no speed trick is called {trick!r}")
+    return trick not in plain_tricks()
+
+
+def unknown_tricks() -> list[str]:
+    """Names in `JOBGEN_PLAIN` that are no trick's."""
+    return sorted(plain_tricks() - TRICKS.keys())
+
+
+def worker_tricks() -> list[str]:
+    """The validation worker's own tricks that are on: it imports nothing of jobgen, so it is told
+    them when it starts (`openapi_check.serve`)."""
+    from .openapi_check import WORKER_TRICKS
+
+    return [trick for trick in WORKER_TRICKS if on(trick)]
