@@ -20,7 +20,7 @@ import click
 
 from . import __version__, cache
 from .config import Config, check_package_name, load_config
-from .diagnostics import InputError, InputErrors, Location
+from .diagnostics import InputError, Location
 from .output import UNCHANGED, Writer, compare, writing
 from .pipeline import Result, ad_hoc_config, build_project, enforce_strict
 
@@ -162,8 +162,7 @@ def _guarded(
     try:
         code = body()
     except InputError as exc:
-        for error in exc.errors if isinstance(exc, InputErrors) else (exc,):
-            problem = error.diagnostic
+        for problem in exc.diagnostics:
             click.echo(f"jobgen: error: {problem.location}: {problem.message}", err=True)
         sys.exit(EXIT_INPUT)
     except click.ClickException:

@@ -8,6 +8,7 @@ into one line and exit code 2. Nothing here prints.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -110,11 +111,25 @@ class Diagnostic:
 
 
 class InputError(Exception):
-    """Bad input: the run stops, the CLI prints `str(self)` and exits 2."""
+    """Bad input: the run stops, the CLI prints each of `diagnostics` on a line and exits 2.
+
+    Usually one problem; a stage that checks many things at once (job profiles) reports them all
+    together with `InputError.of(problems)`.
+    """
 
     def __init__(self, message: str, location: Location | None = None, code: str = "") -> None:
         self.diagnostic = Diagnostic(Level.ERROR, message, location or Location("<input>"), code)
+        self.diagnostics: tuple[Diagnostic, ...] = (self.diagnostic,)
         super().__init__(str(self.diagnostic))
+
+    @classmethod
+    def of(cls, problems: Sequence[Diagnostic]) -> InputError:
+        """One error for several problems (at least one), in the order given."""
+        first = problems[0]
+        error = cls(first.message, first.location, first.code)
+        error.diagnostics = tuple(problems)
+        error.args = ("\n".join(str(problem) for problem in problems),)
+        return error
 
 
 class InputErrors(InputError):
@@ -125,6 +140,7 @@ class InputErrors(InputError):
         self.errors = tuple(errors)
         first = errors[0].diagnostic
         super().__init__(first.message, first.location, first.code)
+        self.diagnostics = tuple(problem for error in errors for problem in error.diagnostics)
 
     def __str__(self) -> str:
         return "\n".join(str(error) for error in self.errors)

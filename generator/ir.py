@@ -362,33 +362,97 @@ class Server:
 
 # ------------------------------------------------------------------------------------------------ api
 @dataclass(frozen=True)
-class JobFamily:
-    """A job API's profile, checked against its spec (see `normalise`)."""
+class JobOperation:
+    """An operation of a job family: what it does for the family, and where it is."""
 
-    api: str
-    resource_type: str
+    role: str  # one of the vocabulary's OPERATION_ROLES
+    api: str  # the API (module name) whose spec defines it: a creator may be in another API's
+    method: str  # upper case
+    path: str
+    # A creator's name: the accessor's method is `create` when it is `create`, else `create_<name>`.
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class JobCancel:
+    """How a job family's jobs are cancelled."""
+
+    operation: JobOperation
+    removes_job: bool  # a DELETE-style cancel: after a 2xx the job is gone (and reported cancelled)
+    from_statuses: tuple[
+        str, ...
+    ]  # the API's words in which it accepts a cancel; (): any unfinished
+
+
+@dataclass(frozen=True)
+class JobField:
+    """A canonical field of a job and where it is in the job object."""
+
+    name: str  # one of the vocabulary's FIELD_NAMES
+    path: str  # dotted; a segment ending in [] fans out over an array
+    # The canonical statuses in which the field counts; None: the vocabulary's default for it
+    # (`error` only when failed, `result_links` only when succeeded, the others always).
+    when: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class StatusWord:
+    """One of the API's status words (spelled as the profile gives it) and its canonical status."""
+
+    word: str
+    status: str
+
+
+@dataclass(frozen=True)
+class JobCondition:
+    """When a state rule holds (see the vocabulary's CONDITION_KINDS)."""
+
+    kind: str
+    path: str = ""  # present, absent, equals
+    values: tuple[str | int | float | bool | None, ...] = ()  # equals; http_status (ints)
+
+
+@dataclass(frozen=True)
+class JobStateRule:
+    """A job with no status field has `status` when `condition` holds (None: always)."""
+
+    status: str
+    condition: JobCondition | None
+
+
+@dataclass(frozen=True)
+class JobFamily:
+    """One kind of job, as its profile describes it, checked against the specs (see `normalise`)."""
+
+    name: str  # unique in the project: `client.jobs.<name>`, `client.jobs.get("<name>", ...)`
+    api: str  # the API whose operations read (list, get, cancel...) the jobs
+    resource_type: str | None  # the job object's `type`; None: it has none
     job_param: str
     parent_params: tuple[str, ...]
     envelope: str
-    operations: tuple[tuple[str, str, str], ...]  # (role, METHOD, path)
-    fields: tuple[tuple[str, str], ...]  # (canonical field, dotted path)
-    statuses: tuple[tuple[str, str], ...]  # (raw spelling lower-cased, canonical status)
+    operations: tuple[JobOperation, ...]  # creators first, then the roles in vocabulary order
+    cancel: JobCancel | None
+    fields: tuple[JobField, ...]
+    statuses: tuple[StatusWord, ...]  # empty when `state` rules give the status
+    state: tuple[JobStateRule, ...]
     file_link: str | None
     error_messages: str | None
-    cancellable: tuple[str, ...]
-    model: str | None  # the API's model class for the job object
+    log_messages: str | None
+    model: str | None  # the class of the job object in `api`'s models module
     location: Location
 
-    def operation(self, role: str) -> tuple[str, str] | None:
-        for name, method, path in self.operations:
-            if name == role:
-                return method, path
-        return None
+    def operation(self, role: str) -> JobOperation | None:
+        """The family's operation in `role` (for `create`: the first creator)."""
+        return next((op for op in self.operations if op.role == role), None)
+
+    @property
+    def creators(self) -> tuple[JobOperation, ...]:
+        return tuple(op for op in self.operations if op.role == "create")
 
 
 @dataclass(frozen=True)
 class Api:
-    """One spec's API: operations and their resources, models, enums, servers, auth, job profile."""
+    """One spec's API: operations and their resources, models, enums, servers, auth, job families."""
 
     name: str  # the module name, from the spec file's stem, unique in the project
     # The class that holds the API's resources (`client.<name>`): unique, with its `Async` twin,
@@ -405,7 +469,7 @@ class Api:
     models: tuple[Model, ...]
     enums: tuple[Enum, ...]
     auth_schemes: tuple[str, ...] = ()
-    jobs: JobFamily | None = None
+    jobs: tuple[JobFamily, ...] = ()  # the families whose jobs this API's operations read
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,7 @@ def _build_project(
     project_names = ProjectNames()  # unique across the project, in the order of the specs
     apis: list[ir.Api] = []
     reports: list[SpecReport] = []
+    documents: dict[str, Document] = {}  # the job profiles' checks read the specs' examples
     for index, spec in enumerate(config.specs):
         names = project_names.claim(spec.stem)
         report = SpecReport(str(spec), names.module)
@@ -246,11 +247,12 @@ def _build_project(
         report.models = len(api.models) + len(api.enums)
         apis.append(api)
         reports.append(report)
+        documents[api.name] = loaded.doc
     if inputs.errors:
         found = [e for _, error in sorted(inputs.errors.items()) for e in _each(error)]
         raise found[0] if len(found) == 1 else InputErrors(found)
     collectors = {r.api: r.collector for r in reports}
-    apis = apply_profiles(apis, list(config.profiles), collectors)
+    apis = apply_profiles(apis, list(config.profiles), collectors, documents)
     return ir.Project(config.package, config.version, tuple(apis)), reports
 
 

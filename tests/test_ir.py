@@ -69,9 +69,15 @@ def test_the_exporter_create_call_returns_an_array_of_jobs(project: Any) -> None
 
 def test_profiles_become_job_families(project: Any) -> None:
     ir_project, _ = project
-    families = {a.name: a.jobs for a in ir_project.apis}
-    assert families["exporter"].operation("create") == ("POST", "/v2/jobs")
+    families = {family.name: family for a in ir_project.apis for family in a.jobs}
+    create = families["exporter"].operation("create")
+    assert create is not None and (create.api, create.method, create.path) == (
+        "exporter",
+        "POST",
+        "/v2/jobs",
+    )
     assert families["promotions"].operation("get") is None
     assert families["promotions"].parent_params == ("promotionID",)
-    assert dict(families["promotions"].statuses)["complete"] == "succeeded"
+    assert {s.word: s.status for s in families["promotions"].statuses}["complete"] == "succeeded"
     assert families["pcm"].model == "Job"
+    assert families["pcm"].cancel is not None and not families["pcm"].cancel.removes_job

@@ -9,7 +9,7 @@ import httpx
 from ._auth import Auth
 from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
-from ._jobs import AsyncJobs, Jobs
+from ._job_families import AsyncClientJobs, ClientJobs
 from ._profiles import PROFILES
 from ._servers import Region, resolve_base_url
 from .exporter.resources import AsyncExporterAPI, ExporterAPI
@@ -38,8 +38,9 @@ class Client(SyncAPIClient):
     """Product Experience Manager Jobs API (1.0.0)"""
     promotions: PromotionsAPI
     """Promotion Jobs API (1.0.0)"""
-    jobs: Jobs
-    """Normalised jobs: get, wait, watch, cancel and download any job the same way."""
+    jobs: ClientJobs
+    """Normalised jobs: get, wait, watch, cancel and download any job the same way; each job
+    family typed as `jobs.<family>`."""
 
     def __init__(
         self,
@@ -66,7 +67,7 @@ class Client(SyncAPIClient):
         self.exporter = ExporterAPI(self)
         self.pcm = PcmAPI(self)
         self.promotions = PromotionsAPI(self)
-        self.jobs = Jobs(self, PROFILES)
+        self.jobs = ClientJobs(self, PROFILES)
 
     def _post_copy(self) -> None:
         # A copy from `with_options` must not call through the original's resources.
@@ -92,8 +93,9 @@ class AsyncClient(AsyncAPIClient):
     """Product Experience Manager Jobs API (1.0.0)"""
     promotions: AsyncPromotionsAPI
     """Promotion Jobs API (1.0.0)"""
-    jobs: AsyncJobs
-    """Normalised jobs: get, wait, watch, cancel and download any job the same way."""
+    jobs: AsyncClientJobs
+    """Normalised jobs: get, wait, watch, cancel and download any job the same way; each job
+    family typed as `jobs.<family>`."""
 
     def __init__(
         self,
@@ -120,7 +122,7 @@ class AsyncClient(AsyncAPIClient):
         self.exporter = AsyncExporterAPI(self)
         self.pcm = AsyncPcmAPI(self)
         self.promotions = AsyncPromotionsAPI(self)
-        self.jobs = AsyncJobs(self, PROFILES)
+        self.jobs = AsyncClientJobs(self, PROFILES)
 
     def _post_copy(self) -> None:
         # A copy from `with_options` must not call through the original's resources.

@@ -51,3 +51,7 @@ DEFAULT_POLL_INITIAL_DELAY: Final = 1.0
 DEFAULT_POLL_MULTIPLIER: Final = 1.5
 DEFAULT_POLL_MAX_DELAY: Final = 30.0
 DEFAULT_POLL_JITTER: Final = 0.25
+#: How long (seconds) `wait`/`watch` go on polling a job whose status word no profile maps before
+#: raising `JobStatusUnknownError`: long enough for a short-lived state the profile missed, short
+#: enough that a failure spelled in an unexpected word never means waiting forever.
+DEFAULT_UNKNOWN_STATUS_LIMIT: Final = 300.0

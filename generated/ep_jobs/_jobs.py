@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import inspect
 import os
 import random as _random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any, Generic, TypedDict, TypeVar, Unpack, cast
 
 import httpx
 
 from ._base_client import AsyncAPIClient, RequestOptions, SyncAPIClient
-from ._constants import DEFAULT_POLL_INITIAL_DELAY, DEFAULT_POLL_MAX_DELAY, DEFAULT_POLL_MULTIPLIER
+from ._constants import (
+    DEFAULT_POLL_INITIAL_DELAY,
+    DEFAULT_POLL_MAX_DELAY,
+    DEFAULT_POLL_MULTIPLIER,
+    DEFAULT_UNKNOWN_STATUS_LIMIT,
+)
 from ._exceptions import connection_error
 from ._job_flow import (
     Call,
@@ -34,25 +41,41 @@ from ._job_flow import (
     check_download,
 )
 from ._job_model import (
+    Cancel,
+    Condition,
     Endpoint,
+    FieldRule,
     Job,
     JobPayloadError,
     JobProfile,
     JobStatus,
     ResumeTokenError,
+    StateRule,
     job_from_payload,
     parse_timestamp,
 )
+from ._response import APIResponse
+
+#: The type of a client's family names (a `Literal` of them in the generated client).
+N = TypeVar("N", bound=str)
 
 __all__ = [
+    "AsyncFamilyJobs",
     "AsyncJobs",
+    "Cancel",
+    "Condition",
     "Endpoint",
+    "FamilyJobs",
+    "FieldRule",
     "Job",
     "JobPayloadError",
     "JobProfile",
     "JobStatus",
     "Jobs",
     "ResumeTokenError",
+    "StateRule",
+    "WaitOptions",
+    "WatchOptions",
     "job_from_payload",
     "parse_timestamp",
 ]
@@ -62,16 +85,18 @@ def _options(call: Call) -> RequestOptions | None:
     return None if call.max_retries is None else {"max_retries": call.max_retries}
 
 
-class Jobs:
-    """Jobs of every configured API, one way: `jobs.wait(jobs.create("exporter", body))`.
+class Jobs(Generic[N]):
+    """Jobs of every configured family, one way: `jobs.wait(jobs.create("exporter", body))`.
 
-    `clock`, `sleep` and `random` are injectable so tests (and schedulers) control time.
+    `N` is the type of the family names (the generated client's `Literal` of them), so a name
+    that is not one is a type error. `clock`, `sleep` and `random` are injectable so tests (and
+    schedulers) control time.
     """
 
     def __init__(
         self,
         client: SyncAPIClient,
-        profiles: Mapping[str, JobProfile],
+        profiles: Mapping[N, JobProfile],
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] = time.sleep,
@@ -82,23 +107,25 @@ class Jobs:
         self._flow = JobFlow(client, profiles, clock=clock, random=random)
 
     @property
-    def profiles(self) -> Mapping[str, JobProfile]:
-        return self._flow.profiles
+    def profiles(self) -> Mapping[N, JobProfile]:
+        return cast("Mapping[N, JobProfile]", self._flow.profiles)
 
-    def create(self, api: str, body: object, **parents: str) -> Job:
-        """Start a job through the API's create endpoint; `body` is a dict or a generated model."""
+    def create(self, api: N, body: object, **parents: str) -> Job:
+        """Start a job through the family's create endpoint; `body` is a dict or a generated model,
+        sent as JSON. A family created with another body kind (a multipart upload) is started
+        through its typed accessor instead, `client.jobs.<family>.create(...)`."""
         return self._run(self._flow.create(api, body, parents))
 
-    def from_response(self, api: str, body: object, **parents: str) -> Job:
+    def from_response(self, api: N, body: object, **parents: str) -> Job:
         """The Job in the response of any endpoint that starts a job (e.g. a PCM product import)."""
         return self._flow.from_response(api, body, parents)
 
-    def get(self, api: str, job_id: str, **parents: str) -> Job:
+    def get(self, api: N, job_id: str, **parents: str) -> Job:
         return self._run(self._flow.get(api, job_id, parents))
 
     def list(
         self,
-        api: str,
+        api: N,
         *,
         limit: int | None = None,
         params: Mapping[str, object] | None = None,
@@ -120,6 +147,8 @@ class Jobs:
         max_delay: float = DEFAULT_POLL_MAX_DELAY,
         cancel_on_timeout: bool = False,
         raise_on_failure: bool = True,
+        on_change: Callable[[Job], object] | None = None,
+        unknown_status_limit: float | None = DEFAULT_UNKNOWN_STATUS_LIMIT,
     ) -> Job:
         """Poll until the job ends and return its final snapshot.
 
@@ -129,6 +158,14 @@ class Jobs:
         or cancelled job is returned instead. Polls back off exponentially (with jitter) up to
         `max_delay`, wait at least as long as a `Retry-After` header asks, and never sleep past the
         deadline.
+
+        Progress: `on_change(job)` is called with each snapshot whose status differs from the one
+        before (the final one included), and each change is logged at INFO. For a loop of your
+        own over the changes, use `watch`.
+
+        A status word the job's profile does not map counts as running; if it lasts longer than
+        `unknown_status_limit` seconds (default 300; None: no limit) the wait raises
+        `JobStatusUnknownError`, so that even `timeout=None` never waits forever on it.
         """
         return self._run(
             self._flow.wait(
@@ -139,7 +176,10 @@ class Jobs:
                 max_delay=max_delay,
                 cancel_on_timeout=cancel_on_timeout,
                 raise_on_failure=raise_on_failure,
-            )
+                unknown_status_limit=unknown_status_limit,
+                emit=on_change is not None,
+            ),
+            on_change,
         )
 
     def watch(
@@ -150,11 +190,17 @@ class Jobs:
         initial_delay: float = DEFAULT_POLL_INITIAL_DELAY,
         multiplier: float = DEFAULT_POLL_MULTIPLIER,
         max_delay: float = DEFAULT_POLL_MAX_DELAY,
+        unknown_status_limit: float | None = DEFAULT_UNKNOWN_STATUS_LIMIT,
     ) -> Iterator[Job]:
-        """Yield a snapshot each time the job's status changes, ending with the terminal one.
+        """The progress API: yield a snapshot each time the job's status changes, ending with the
+        terminal one.
 
-        Polls like `wait`, raising `JobTimeoutError` after `timeout`; it does not raise for a failed
-        or cancelled job (the last snapshot says so).
+            for job in client.jobs.watch(job, timeout=600):
+                print(job.status, job.raw_status)
+
+        Polls like `wait` (and logs each change at INFO), raising `JobTimeoutError` after
+        `timeout` and `JobStatusUnknownError` after `unknown_status_limit`; it does not raise for
+        a failed or cancelled job (the last snapshot says so).
         """
         steps = self._flow.watch(
             job,
@@ -162,6 +208,7 @@ class Jobs:
             initial_delay=initial_delay,
             multiplier=multiplier,
             max_delay=max_delay,
+            unknown_status_limit=unknown_status_limit,
         )
         reply: object = None
         failure: Exception | None = None
@@ -200,11 +247,16 @@ class Jobs:
         """The job behind a `Job.resume_token`, fetched fresh (in this or another process)."""
         return self._run(self._flow.resume(token))
 
-    def _run(self, steps: Steps[T]) -> T:
+    def _run(self, steps: Steps[T], on_change: Callable[[Job], object] | None = None) -> T:
         reply: object = None
         failure: Exception | None = None
         try:
             while not isinstance(effect := advance(steps, reply, failure), Finished):
+                if isinstance(effect, Emit):
+                    if on_change is not None:
+                        on_change(effect.job)
+                    reply, failure = None, None
+                    continue
                 reply, failure = self._perform(effect)
             return effect.value
         finally:
@@ -240,13 +292,13 @@ class Jobs:
         return None, None
 
 
-class AsyncJobs:
+class AsyncJobs(Generic[N]):
     """`Jobs` for the async client: the same methods, awaited (`watch` is an async iterator)."""
 
     def __init__(
         self,
         client: AsyncAPIClient,
-        profiles: Mapping[str, JobProfile],
+        profiles: Mapping[N, JobProfile],
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
@@ -257,21 +309,21 @@ class AsyncJobs:
         self._flow = JobFlow(client, profiles, clock=clock, random=random)
 
     @property
-    def profiles(self) -> Mapping[str, JobProfile]:
-        return self._flow.profiles
+    def profiles(self) -> Mapping[N, JobProfile]:
+        return cast("Mapping[N, JobProfile]", self._flow.profiles)
 
-    async def create(self, api: str, body: object, **parents: str) -> Job:
+    async def create(self, api: N, body: object, **parents: str) -> Job:
         return await self._run(self._flow.create(api, body, parents))
 
-    def from_response(self, api: str, body: object, **parents: str) -> Job:
+    def from_response(self, api: N, body: object, **parents: str) -> Job:
         return self._flow.from_response(api, body, parents)
 
-    async def get(self, api: str, job_id: str, **parents: str) -> Job:
+    async def get(self, api: N, job_id: str, **parents: str) -> Job:
         return await self._run(self._flow.get(api, job_id, parents))
 
     async def list(
         self,
-        api: str,
+        api: N,
         *,
         limit: int | None = None,
         params: Mapping[str, object] | None = None,
@@ -292,8 +344,10 @@ class AsyncJobs:
         max_delay: float = DEFAULT_POLL_MAX_DELAY,
         cancel_on_timeout: bool = False,
         raise_on_failure: bool = True,
+        on_change: Callable[[Job], object] | None = None,
+        unknown_status_limit: float | None = DEFAULT_UNKNOWN_STATUS_LIMIT,
     ) -> Job:
-        """See `Jobs.wait`."""
+        """See `Jobs.wait`; `on_change` may also be a coroutine function (it is awaited)."""
         return await self._run(
             self._flow.wait(
                 job,
@@ -303,7 +357,10 @@ class AsyncJobs:
                 max_delay=max_delay,
                 cancel_on_timeout=cancel_on_timeout,
                 raise_on_failure=raise_on_failure,
-            )
+                unknown_status_limit=unknown_status_limit,
+                emit=on_change is not None,
+            ),
+            on_change,
         )
 
     async def watch(
@@ -314,14 +371,16 @@ class AsyncJobs:
         initial_delay: float = DEFAULT_POLL_INITIAL_DELAY,
         multiplier: float = DEFAULT_POLL_MULTIPLIER,
         max_delay: float = DEFAULT_POLL_MAX_DELAY,
+        unknown_status_limit: float | None = DEFAULT_UNKNOWN_STATUS_LIMIT,
     ) -> AsyncIterator[Job]:
-        """See `Jobs.watch`."""
+        """See `Jobs.watch`: the progress API (`async for job in client.jobs.watch(job): ...`)."""
         steps = self._flow.watch(
             job,
             timeout=timeout,
             initial_delay=initial_delay,
             multiplier=multiplier,
             max_delay=max_delay,
+            unknown_status_limit=unknown_status_limit,
         )
         reply: object = None
         failure: Exception | None = None
@@ -348,11 +407,18 @@ class AsyncJobs:
     async def resume(self, token: str) -> Job:
         return await self._run(self._flow.resume(token))
 
-    async def _run(self, steps: Steps[T]) -> T:
+    async def _run(self, steps: Steps[T], on_change: Callable[[Job], object] | None = None) -> T:
         reply: object = None
         failure: Exception | None = None
         try:
             while not isinstance(effect := advance(steps, reply, failure), Finished):
+                if isinstance(effect, Emit):
+                    if on_change is not None:
+                        outcome = on_change(effect.job)
+                        if inspect.isawaitable(outcome):
+                            await outcome
+                    reply, failure = None, None
+                    continue
                 reply, failure = await self._perform(effect)
             return effect.value
         finally:
@@ -386,3 +452,135 @@ class AsyncJobs:
         except Exception as error:  # handed back to the operation, which decides
             return None, error
         return None, None
+
+
+class WaitOptions(TypedDict, total=False):
+    """The keyword arguments of `wait` (see `Jobs.wait`)."""
+
+    timeout: float | None
+    initial_delay: float
+    multiplier: float
+    max_delay: float
+    cancel_on_timeout: bool
+    raise_on_failure: bool
+    on_change: Callable[[Job], object] | None
+    unknown_status_limit: float | None
+
+
+class WatchOptions(TypedDict, total=False):
+    """The keyword arguments of `watch` (see `Jobs.watch`)."""
+
+    timeout: float | None
+    initial_delay: float
+    multiplier: float
+    max_delay: float
+    unknown_status_limit: float | None
+
+
+class FamilyJobs(Generic[N]):
+    """The jobs of one family, the family bound: the base of the generated accessors
+    (`client.jobs.<family>`), which add the family's typed `create` (one per creator), `get` and
+    `list`. The rest works as on `client.jobs`."""
+
+    def __init__(self, jobs: Jobs[N], name: N) -> None:
+        self._jobs = jobs
+        self.name: N = name
+
+    @property
+    def profile(self) -> JobProfile:
+        return self._jobs.profiles[self.name]
+
+    @property
+    def _client(self) -> SyncAPIClient:
+        return self._jobs._client
+
+    def _started(self, response: APIResponse[Any], parents: Mapping[str, str]) -> Job:
+        """The job in the raw response of the operation that started it."""
+        return self._jobs._run(self._jobs._flow.started(self.name, response.http_response, parents))
+
+    def from_response(self, body: object, **parents: str) -> Job:
+        """The job in a response body of one of this family's endpoints (no I/O)."""
+        return self._jobs.from_response(self.name, body, **parents)
+
+    def refresh(self, job: Job) -> Job:
+        return self._jobs.refresh(self._own(job))
+
+    def wait(self, job: Job, **options: Unpack[WaitOptions]) -> Job:
+        """See `Jobs.wait` (progress: `on_change`, or `watch`)."""
+        return self._jobs.wait(self._own(job), **options)
+
+    def watch(self, job: Job, **options: Unpack[WatchOptions]) -> Iterator[Job]:
+        """See `Jobs.watch`: each snapshot whose status changed."""
+        return self._jobs.watch(self._own(job), **options)
+
+    def cancel(self, job: Job) -> Job:
+        """See `Jobs.cancel`."""
+        return self._jobs.cancel(self._own(job))
+
+    def errors(self, job: Job) -> builtins.list[str]:
+        return self._jobs.errors(self._own(job))
+
+    def download(self, job: Job, dest: str | os.PathLike[str]) -> builtins.list[Path]:
+        """See `Jobs.download`."""
+        return self._jobs.download(self._own(job), dest)
+
+    def resume(self, token: str) -> Job:
+        """The job behind a resume token of this family."""
+        return self._own(self._jobs.resume(token))
+
+    def _own(self, job: Job) -> Job:
+        if job.api != self.name:
+            raise ValueError(f"job {job.id} is a {job.api} job, not a {self.name} job")
+        return job
+
+
+class AsyncFamilyJobs(Generic[N]):
+    """`FamilyJobs` for the async client."""
+
+    def __init__(self, jobs: AsyncJobs[N], name: N) -> None:
+        self._jobs = jobs
+        self.name: N = name
+
+    @property
+    def profile(self) -> JobProfile:
+        return self._jobs.profiles[self.name]
+
+    @property
+    def _client(self) -> AsyncAPIClient:
+        return self._jobs._client
+
+    async def _started(self, response: APIResponse[Any], parents: Mapping[str, str]) -> Job:
+        return await self._jobs._run(
+            self._jobs._flow.started(self.name, response.http_response, parents)
+        )
+
+    def from_response(self, body: object, **parents: str) -> Job:
+        return self._jobs.from_response(self.name, body, **parents)
+
+    async def refresh(self, job: Job) -> Job:
+        return await self._jobs.refresh(self._own(job))
+
+    async def wait(self, job: Job, **options: Unpack[WaitOptions]) -> Job:
+        """See `Jobs.wait`."""
+        return await self._jobs.wait(self._own(job), **options)
+
+    def watch(self, job: Job, **options: Unpack[WatchOptions]) -> AsyncIterator[Job]:
+        """See `Jobs.watch`."""
+        return self._jobs.watch(self._own(job), **options)
+
+    async def cancel(self, job: Job) -> Job:
+        return await self._jobs.cancel(self._own(job))
+
+    async def errors(self, job: Job) -> builtins.list[str]:
+        return await self._jobs.errors(self._own(job))
+
+    async def download(self, job: Job, dest: str | os.PathLike[str]) -> builtins.list[Path]:
+        return await self._jobs.download(self._own(job), dest)
+
+    async def resume(self, token: str) -> Job:
+        return self._own(await self._jobs.resume(token))
+
+    def _own(self, job: Job) -> Job:
+        if job.api != self.name:
+            raise ValueError(f"job {job.id} is a {job.api} job, not a {self.name} job")
+        return job

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from .. import naming
 from .isort import isort_modules, isort_names
 from .pysource import names_of
-from .views import ApiView, Argument, EnumView, ModelView, ProfileView, ResourceView
+from .views import ApiView, Argument, EnumView, FamilyView, ModelView, ProfileView, ResourceView
 
 _TYPING = ("Annotated", "Any", "Literal")
 _StdImports = list[tuple[str, tuple[str, ...]]]  # (module, names; () for `import module`)
@@ -39,6 +39,25 @@ _RESOURCE_IMPORTS: list[_StdImports] = [
         (".._raw_response", naming.RESPONSE_HELPERS),
         (".._response", ("APIResponse",)),
         (".", ("models",)),
+    ],
+]
+
+
+_FAMILY_IMPORTS: list[_StdImports] = [
+    [
+        ("builtins", ()),
+        ("datetime", ()),
+        ("collections.abc", ("Mapping",)),
+        ("functools", ("cached_property",)),
+        ("typing", ("TYPE_CHECKING", *_TYPING, "cast")),
+    ],
+    [("pydantic", ("Field",))],
+    [
+        ("._base_client", ("RequestOptions",)),
+        ("._filters", ("Filter",)),
+        ("._jobs", ("AsyncFamilyJobs", "AsyncJobs", "FamilyJobs", "Job", "Jobs")),
+        ("._models", ("FileContent",)),
+        ("._profiles", ("JobFamilyName",)),
     ],
 ]
 
@@ -131,12 +150,35 @@ def client_imports(apis: list[ApiView]) -> list[str]:
 
 
 def profile_imports(profiles: list[ProfileView]) -> list[str]:
-    """`_profiles.py`'s imports: the jobs runtime's names its literals use, and the models modules."""
+    """`_profiles.py`'s imports: typing, the jobs runtime's names its literals use, and the models
+    modules."""
     used = names_of(profile.literal for profile in profiles)
-    jobs_names = ["JobProfile", *(n for n in ("Endpoint", "JobStatus") if n in used)]
+    runtime = ("Cancel", "Condition", "Endpoint", "FieldRule", "JobStatus", "StateRule")
+    jobs_names = ["JobProfile", *(n for n in runtime if n in used)]
     # An untyped job object (`model=None`) reads no models module.
-    modules = (profile.api for profile in profiles if f"{profile.api}_models" in used)
+    modules = {profile.api for profile in profiles if f"{profile.api}_models" in used}
+    typing_names = "Literal, TypeAlias" if profiles else "Never, TypeAlias"
     return [
+        f"from typing import {typing_names}",
+        "",
         "from ._jobs import " + ", ".join(isort_names(jobs_names)),
         *(f"from .{module} import models as {module}_models" for module in isort_modules(modules)),
     ]
+
+
+def family_imports(families: list[FamilyView]) -> str:
+    """The import block of `_job_families.py`: the runtime's names, and the models modules the
+    creators' arguments read (`<api>_models`)."""
+    used = {"Jobs", "AsyncJobs", "JobFamilyName"}
+    if families:
+        used.update(("FamilyJobs", "AsyncFamilyJobs", "Job", "builtins", "Mapping"))
+        used.add("cached_property")
+    for family in families:
+        if family.creators:
+            used.update(("cast", "TYPE_CHECKING"))
+        for creator in family.creators:
+            used |= _argument_names(creator.positional) | _argument_names(creator.keyword)
+    modules = [name.removesuffix("_models") for name in used if name.endswith("_models")]
+    block = _import_block(_FAMILY_IMPORTS, used)
+    models = [f"from .{m} import models as {m}_models" for m in isort_modules(modules)]
+    return "\n".join([block, *models])

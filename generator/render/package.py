@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .. import ir
 from . import imports
+from .families import family_names, family_views
 from .models import enum_view, forward_references, model_view
 from .operations import resource_views
 from .profiles import profile_literal
@@ -41,11 +42,13 @@ def api_view(api: ir.Api) -> ApiView:
 def package_view(project: ir.Project) -> PackageView:
     apis = [api_view(api) for api in project.apis]
     regions = choose_regions(project.apis)
+    by_name = {api.name: api for api in project.apis}
     profiles = [
-        ProfileView(api.name, profile_literal(api, api.jobs))
+        ProfileView(family.name, family.api, profile_literal(by_name, family))
         for api in project.apis
-        if api.jobs is not None
+        for family in api.jobs
     ]
+    families = family_views(project)
     example_api, example_resource, example_call = _example(apis)
     return PackageView(
         package=project.package,
@@ -55,6 +58,9 @@ def package_view(project: ir.Project) -> PackageView:
         regions=regions,
         default_region=regions[0][0] if regions else "",
         profiles=profiles,
+        families=families,
+        family_names=family_names(families),
+        family_imports=imports.family_imports(families),
         example_api=example_api,
         example_resource=example_resource,
         example_call=example_call,

@@ -71,6 +71,7 @@ def render_project(project: ir.Project, templates: Path | None = None) -> dict[s
     put(f"{pkg}/_servers.py", "package/_servers.py.jinja")
     put(f"{pkg}/_client.py", "package/_client.py.jinja")
     put(f"{pkg}/_profiles.py", "package/_profiles.py.jinja")
+    put(f"{pkg}/_job_families.py", "package/_job_families.py.jinja")
     files[f"{pkg}/py.typed"] = ""
     for api in view.apis:
         put(f"{pkg}/{api.module}/__init__.py", "package/api/__init__.py.jinja", api=api)

@@ -132,10 +132,41 @@ class ApiView:
 
 @dataclass(frozen=True)
 class ProfileView:
-    """One API's job profile, as a `JobProfile(...)` literal."""
+    """One job family's profile, as a `JobProfile(...)` literal."""
 
-    api: str
+    name: str  # the family's name, its key in PROFILES
+    api: str  # the API whose models module the literal may read
     literal: Code  # the JobProfile(...) expression
+
+
+@dataclass(frozen=True)
+class CreatorView:
+    """A typed accessor's method that starts a job through one operation."""
+
+    method: str  # `create`, or `create_<creator name>`
+    route: str  # `METHOD /path` as the README shows it
+    doc: str
+    positional: list[Argument]
+    keyword: list[Argument]
+    operation: (
+        str  # the raw form of the operation's method: `<api>.<resource>.with_raw_response.<op>`
+    )
+    arguments: str  # what the method passes on to it
+    parents: str  # the job's parents, as a dict literal of the family's path parameters
+
+
+@dataclass(frozen=True)
+class FamilyView:
+    """One job family's typed accessor (`client.jobs.<name>`), sync and async."""
+
+    name: str
+    api: str  # the API whose operations read the jobs
+    class_name: str  # the sync class; the async one is `Async` + it
+    doc: str
+    creators: list[CreatorView]
+    parents: list[Argument]  # keyword arguments of get and list: the parent path parameters
+    parents_passed: str  # `, promotionID=promotion_id` as get and list pass them on
+    can_list: bool  # the family has a list operation
 
 
 @dataclass(frozen=True)
@@ -149,6 +180,9 @@ class PackageView:
     regions: list[tuple[str, str]]  # (region, url)
     default_region: str
     profiles: list[ProfileView]
+    families: list[FamilyView]
+    family_names: str  # the `Literal[...]` (or `Never`) of the family names
+    family_imports: str  # the import block of `_job_families.py`
     example_api: str
     example_resource: str
     example_call: str

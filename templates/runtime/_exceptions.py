@@ -18,6 +18,7 @@ APIError                          anything raised by this package
     ├── JobFailedError            ... it failed
     ├── JobCancelledError         ... it was cancelled
     ├── JobTimeoutError           ... it did not finish in time
+    ├── JobStatusUnknownError     ... its status word stayed one nobody mapped for too long
     └── JobOperationNotSupported  ... its API cannot do that (e.g. cancel an exporter job)
 ```
 
@@ -51,6 +52,7 @@ __all__ = [
     "JobError",
     "JobFailedError",
     "JobOperationNotSupported",
+    "JobStatusUnknownError",
     "JobTimeoutError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -282,6 +284,24 @@ class JobTimeoutError(JobError):
     ) -> None:
         super().__init__(message, job=job)
         self.timeout = timeout
+
+
+class JobStatusUnknownError(JobError):
+    """The job's status stayed a word its profile does not map for longer than the wait's
+    `unknown_status_limit` (seconds): the client cannot tell whether it will ever finish.
+
+    `word` is that status word and `job` the last snapshot (counted as running meanwhile).
+    """
+
+    word: str
+    limit: float | None
+
+    def __init__(
+        self, message: str, *, job: object | None = None, word: str = "", limit: float | None = None
+    ) -> None:
+        super().__init__(message, job=job)
+        self.word = word
+        self.limit = limit
 
 
 class JobOperationNotSupported(JobError):

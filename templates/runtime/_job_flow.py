@@ -9,6 +9,7 @@ backoff, deadlines, paging and downloads have one implementation, and the driver
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import os
 import re
 import tempfile
@@ -32,22 +33,27 @@ from ._exceptions import (
     JobError,
     JobFailedError,
     JobOperationNotSupported,
+    JobStatusUnknownError,
     JobTimeoutError,
     NotFoundError,
 )
 from ._job_model import (
+    NEEDS_ERRORS,
     Endpoint,
     Job,
     JobPayloadError,
     JobProfile,
     JobStatus,
     ResumeTokenError,
+    cancelled_snapshot,
     decode_resume_token,
     job_from_payload,
     public_base_url,
     resolve_path,
+    state_status,
 )
-from ._logging import redact_url
+from ._job_vocabulary import status_key
+from ._logging import logger, redact_url
 from ._models import to_json
 from ._response import APIResponse
 
@@ -143,14 +149,14 @@ class JobFlow:
     def __init__(
         self,
         client: _Client,
-        profiles: Mapping[str, JobProfile],
+        profiles: Mapping[Any, JobProfile],
         *,
         clock: Callable[[], float],
         random: Callable[[], float],
     ) -> None:
         for name, profile in profiles.items():
-            if name != profile.api:
-                raise ValueError(f"job profile {profile.api!r} is registered as {name!r}")
+            if name != profile.name:
+                raise ValueError(f"job profile {profile.name!r} is registered as {name!r}")
         self._client = client
         self.profiles: Mapping[str, JobProfile] = dict(profiles)
         self._clock = clock
@@ -159,16 +165,36 @@ class JobFlow:
     # reading jobs
 
     def from_response(self, api: str, body: object, parents: Mapping[str, object]) -> Job:
-        """The Job in a response body (a dict or a generated response model) of any job endpoint."""
+        """The Job in a response body (a dict or a generated response model) of any job endpoint.
+
+        No I/O: for jobs whose `state` rules read the errors endpoint, those rules do not hold.
+        """
         profile = self.profile(api)
-        return self._one_job(profile, to_json(body), self._parents(profile, parents))
+        node = self._node(profile, to_json(body), None)
+        return self._job(profile, node, self._parents(profile, parents))
 
     def create(self, api: str, body: object, parents: Mapping[str, object]) -> Steps[Job]:
         profile = self.profile(api)
         endpoint = self._endpoint(profile, profile.create, "create")
+        if endpoint.media_type is not None and not _is_json(endpoint.media_type):
+            raise JobOperationNotSupported(
+                f"{profile.name} jobs are created with a {endpoint.media_type} body, which "
+                f"`create` does not send (it sends JSON): use `client.jobs.{profile.name}."
+                "create(...)`, whose arguments are that body's fields",
+                api=profile.name,
+                operation="create",
+            )
         given = self._parents(profile, parents)
         response = yield from self._call(endpoint, profile, None, given, json=to_json(body))
-        return self._one_job(profile, self._json(response), given, response)
+        return (yield from self._one_job(profile, self._json(response), given, response))
+
+    def started(
+        self, api: str, response: httpx.Response, parents: Mapping[str, object]
+    ) -> Steps[Job]:
+        """The job in the response of an operation that started it (the typed accessors' creates)."""
+        profile = self.profile(api)
+        given = self._parents(profile, parents)
+        return (yield from self._one_job(profile, self._json(response), given, response))
 
     def get(self, api: str, job_id: str, parents: Mapping[str, object]) -> Steps[Job]:
         profile = self.profile(api)
@@ -226,9 +252,10 @@ class JobFlow:
 
     def cancel(self, job: Job) -> Steps[Job]:
         profile = self.profile(job.api)
-        endpoint = self._endpoint(profile, profile.cancel, "cancel", job)
+        rule = profile.cancel_rule
+        endpoint = self._endpoint(profile, rule.endpoint if rule else None, "cancel", job)
         if not profile.can_cancel(job):
-            allowed = ", ".join(profile.cancellable) or "not finished"
+            allowed = ", ".join(profile.cancel_statuses) or "not finished"
             raise JobOperationNotSupported(
                 f"{job.api} job {job.id} is {job.raw_status}; "
                 f"{job.api} jobs can only be cancelled while {allowed}",
@@ -238,9 +265,15 @@ class JobFlow:
             )
         body: dict[str, object] | None = {} if endpoint.method.upper() in _BODY_METHODS else None
         response = yield from self._call(endpoint, profile, job.id, job.parents, json=body)
+        if rule is not None and rule.removes_job:
+            # The API removed the job (a later read is a 404): it is cancelled, as far as anyone
+            # can tell, and the snapshot says so instead of a NotFoundError from reading it again.
+            cancelled = cancelled_snapshot(profile, job)
+            logger.info("%s job %s: cancelled (removed by the API)", job.api, job.id)
+            return cancelled
         if not response.content:  # e.g. 202/204 without a body: ask for the new state
             return (yield from self.refresh(job))
-        return self._one_job(profile, self._json(response), job.parents, response)
+        return (yield from self._one_job(profile, self._json(response), job.parents, response))
 
     # waiting
 
@@ -252,9 +285,16 @@ class JobFlow:
         initial_delay: float,
         multiplier: float,
         max_delay: float,
+        unknown_status_limit: float | None,
     ) -> Steps[Job]:
         """Poll until terminal, emitting each snapshot whose status differs from the one before."""
-        return self._poll(job, timeout, _Backoff(initial_delay, multiplier, max_delay), emit=True)
+        return self._poll(
+            job,
+            timeout,
+            _Backoff(initial_delay, multiplier, max_delay),
+            emit=True,
+            unknown_limit=unknown_status_limit,
+        )
 
     def wait(
         self,
@@ -266,13 +306,19 @@ class JobFlow:
         max_delay: float,
         cancel_on_timeout: bool,
         raise_on_failure: bool,
+        unknown_status_limit: float | None,
+        emit: bool = False,
     ) -> Steps[Job]:
+        """Poll until terminal; with `emit`, each change of status is an `Emit` (for `on_change`)."""
         profile = self.profile(job.api)
         if cancel_on_timeout:
-            self._endpoint(profile, profile.cancel, "cancel", job)
+            rule = profile.cancel_rule
+            self._endpoint(profile, rule.endpoint if rule else None, "cancel", job)
         backoff = _Backoff(initial_delay, multiplier, max_delay)
         try:
-            final = yield from self._poll(job, timeout, backoff, emit=False)
+            final = yield from self._poll(
+                job, timeout, backoff, emit=emit, unknown_limit=unknown_status_limit
+            )
         except JobTimeoutError as timed_out:
             if not cancel_on_timeout:
                 raise
@@ -290,23 +336,35 @@ class JobFlow:
         )
 
     def _poll(
-        self, job: Job, timeout: float | None, backoff: _Backoff, *, emit: bool
+        self,
+        job: Job,
+        timeout: float | None,
+        backoff: _Backoff,
+        *,
+        emit: bool,
+        unknown_limit: float | None,
     ) -> Steps[Job]:
         if timeout is not None and not timeout >= 0:
             raise ValueError(f"timeout must be >= 0 seconds or None, got {timeout}")
+        if unknown_limit is not None and not unknown_limit >= 0:
+            raise ValueError(
+                f"unknown_status_limit must be >= 0 seconds or None, got {unknown_limit}"
+            )
         deadline = None if timeout is None else self._clock() + timeout
         profile = self.profile(job.api)
         current = job
+        # Since when the job's status has been a word no one mapped (None: it is a known one).
+        unknown_since = self._clock() if _unmapped(profile, job) else None
         # Under a deadline the poll does its own retrying (see `Call.max_retries`), with the
         # client's retry budget for consecutive failures.
         own_retries = 0 if deadline is not None else None
         failures = 0
         while not current.status.is_terminal:
-            previous = current.raw_status.strip().casefold()
+            previous, previous_word = status_key(current.raw_status), current.raw_status
             retry_after: float | None
             try:
                 current, response = yield from self._fetch(
-                    profile, job.id, job.parents, own_retries
+                    profile, job.id, job.parents, own_retries, last=current
                 )
             except (APIStatusError, APIConnectionError) as error:
                 if own_retries is None or not _poll_may_retry(error):
@@ -319,14 +377,40 @@ class JobFlow:
                 )
             else:
                 failures = 0
-                if emit and current.raw_status.strip().casefold() != previous:
-                    yield Emit(current)
+                if status_key(current.raw_status) != previous:
+                    logger.info(
+                        "%s job %s: %s -> %s (%s)",
+                        current.api,
+                        current.id,
+                        previous_word,
+                        current.raw_status,
+                        current.status.value,
+                    )
+                    if emit:
+                        yield Emit(current)
                 if current.status.is_terminal:
                     break
+                if not _unmapped(profile, current):
+                    unknown_since = None
+                elif unknown_since is None:
+                    unknown_since = self._clock()
                 retry_after = _retry_after(response)
             delay = backoff.next_delay(self._random())
             if retry_after is not None:
                 delay = max(delay, retry_after)
+            if unknown_since is not None and unknown_limit is not None:
+                left = unknown_since + unknown_limit - self._clock()
+                if left <= 0:
+                    raise JobStatusUnknownError(
+                        f"{current.api} job {current.id} has had the status {current.raw_status!r}, "
+                        f"which its profile does not map, for {unknown_limit:g}s; giving up "
+                        "(map the word in the job profile, or pass unknown_status_limit=None "
+                        "to wait on regardless)",
+                        job=current,
+                        word=current.raw_status,
+                        limit=unknown_limit,
+                    )
+                delay = min(delay, left)
             if deadline is not None:
                 remaining = deadline - self._clock()
                 if remaining <= 0:
@@ -427,15 +511,15 @@ class JobFlow:
             return self.profiles[api]
         except KeyError:
             known = ", ".join(sorted(self.profiles)) or "none"
-            raise ValueError(f"unknown job API {api!r} (known: {known})") from None
+            raise ValueError(f"unknown job family {api!r} (known: {known})") from None
 
     def _endpoint(
         self, profile: JobProfile, endpoint: Endpoint | None, operation: str, job: Job | None = None
     ) -> Endpoint:
         if endpoint is None:
             raise JobOperationNotSupported(
-                f"the {profile.api} API has no endpoint to {operation} a job",
-                api=profile.api,
+                f"the {profile.name} jobs have no endpoint to {operation} a job",
+                api=profile.name,
                 operation=operation,
                 job=job,
             )
@@ -447,7 +531,7 @@ class JobFlow:
         if missing or unknown:
             expected = ", ".join(f"{name}=..." for name in profile.parent_params) or "none"
             problem = f"missing {', '.join(missing)}" if missing else f"unexpected {unknown}"
-            raise TypeError(f"{profile.api} jobs take parent ids ({expected}): {problem}")
+            raise TypeError(f"{profile.name} jobs take parent ids ({expected}): {problem}")
         return {name: str(given[name]) for name in profile.parent_params}
 
     def _call(
@@ -484,10 +568,16 @@ class JobFlow:
         obj: object,
         parents: Mapping[str, str],
         response: httpx.Response | None = None,
+        errors_found: bool | None = None,
     ) -> Job:
         try:
             return job_from_payload(
-                profile, obj, parents, base_url=public_base_url(self._client.base_url)
+                profile,
+                obj,
+                parents,
+                base_url=public_base_url(self._client.base_url),
+                http_status=None if response is None else response.status_code,
+                errors_found=errors_found,
             )
         except JobPayloadError as error:
             if response is None:
@@ -497,13 +587,48 @@ class JobFlow:
                 error.message, api=error.api, payload=error.payload, response=response
             ) from None
 
+    def _decided(
+        self,
+        profile: JobProfile,
+        obj: object,
+        parents: Mapping[str, str],
+        response: httpx.Response | None,
+    ) -> Steps[Job]:
+        """The job of `obj`, reading the errors (or logs) endpoint when its `state` rules need to
+        know whether there are any: only when the rules before that one have not decided."""
+        status = None if response is None else response.status_code
+        if profile.state and state_status(profile, obj, http_status=status) is NEEDS_ERRORS:
+            provisional = self._job(profile, obj, parents, response, errors_found=False)
+            messages = yield from self._messages(profile, provisional)
+            return self._job(profile, obj, parents, response, errors_found=bool(messages))
+        return self._job(profile, obj, parents, response)
+
+    def _messages(self, profile: JobProfile, job: Job) -> Steps[builtins.list[str]]:
+        """The messages of the job's errors endpoint, else of its logs endpoint."""
+        for endpoint, path in (
+            (profile.errors, profile.error_messages),
+            (profile.logs, profile.log_messages),
+        ):
+            if endpoint is not None and path is not None:
+                response = yield from self._call(endpoint, profile, job.id, job.parents)
+                found = resolve_path(self._json(response), path)
+                return [str(m) for m in found if isinstance(m, str | int | float) and str(m)]
+        return []
+
     def _one_job(
         self,
         profile: JobProfile,
         body: object,
         parents: Mapping[str, str],
         response: httpx.Response | None = None,
-    ) -> Job:
+    ) -> Steps[Job]:
+        node = self._node(profile, body, response)
+        return (yield from self._decided(profile, node, parents, response))
+
+    def _node(
+        self, profile: JobProfile, body: object, response: httpx.Response | None
+    ) -> Mapping[str, Any]:
+        """The one job object of a single-job response."""
         found = resolve_path(body, profile.envelope)
         node = found[0] if len(found) == 1 else None
         if isinstance(node, builtins.list) and len(node) == 1:
@@ -511,12 +636,12 @@ class JobFlow:
         if not isinstance(node, Mapping):
             where = f"at {profile.envelope!r}" if profile.envelope else "as the body"
             raise JobPayloadError(
-                f"expected one {profile.api} job object {where} of the response",
-                api=profile.api,
+                f"expected one {profile.name} job object {where} of the response",
+                api=profile.name,
                 payload=body,
                 response=response,
             )
-        return self._job(profile, node, parents, response)
+        return node
 
     def _fetch(
         self,
@@ -524,13 +649,39 @@ class JobFlow:
         job_id: str,
         parents: Mapping[str, str],
         max_retries: int | None = None,
+        *,
+        last: Job | None = None,
     ) -> Steps[tuple[Job, httpx.Response]]:
-        """The job's current snapshot, and the response it came in (for `Retry-After`)."""
+        """The job's current snapshot, and the response it came in (for `Retry-After`).
+
+        A read answered with an error status that an `http_status` state rule names gives the
+        job that rule's status (the last snapshot, or one with only the id) instead of the error.
+        """
         if profile.get is not None:
-            response = yield from self._call(
-                profile.get, profile, job_id, parents, max_retries=max_retries
-            )
-            return self._one_job(profile, self._json(response), parents, response), response
+            try:
+                response = yield from self._call(
+                    profile.get, profile, job_id, parents, max_retries=max_retries
+                )
+            except APIStatusError as error:
+                status = next(
+                    (s for codes, s in profile.http_status_rules if error.status_code in codes),
+                    None,
+                )
+                if status is None:
+                    raise
+                base = last or Job(
+                    api=profile.name,
+                    id=job_id,
+                    kind=None,
+                    status=status,
+                    raw_status=status.value,
+                    parents=dict(parents),
+                    base_url=public_base_url(self._client.base_url),
+                )
+                snapshot = dataclasses.replace(base, status=status, raw_status=status.value)
+                return snapshot, error.response
+            job = yield from self._one_job(profile, self._json(response), parents, response)
+            return job, response
         # No get-one endpoint (promotions): find the job in the list, page by page.
         jobs, response = yield from self._scan(
             profile,
@@ -543,7 +694,7 @@ class JobFlow:
             if job.id == job_id:
                 return job, response
         where = ", ".join(f"{k}={v}" for k, v in parents.items())
-        message = f"{profile.api} job {job_id} is not in the job list" + (
+        message = f"{profile.name} job {job_id} is not in the job list" + (
             f" of {where}" if where else ""
         )
         # The API has no get-one endpoint to answer 404 itself; answer it as that endpoint would,
@@ -575,7 +726,7 @@ class JobFlow:
                 endpoint, profile, None, parents, params=query, max_retries=max_retries
             )
             body = self._json(response)
-            page = self._page(profile, body, parents, response)
+            page = yield from self._page(profile, body, parents, response)
             # Offset pages shift when jobs are added meanwhile: a job seen before is not repeated.
             seen = {job.id for job in jobs}
             jobs.extend(job for job in page if job.id not in seen)
@@ -592,17 +743,20 @@ class JobFlow:
         body: object,
         parents: Mapping[str, str],
         response: httpx.Response,
-    ) -> builtins.list[Job]:
+    ) -> Steps[builtins.list[Job]]:
         found = resolve_path(body, profile.envelope)
         if len(found) != 1 or not isinstance(found[0], builtins.list):
             where = f"at {profile.envelope!r}" if profile.envelope else "as the body"
             raise JobPayloadError(
-                f"expected an array of {profile.api} jobs {where} of the list response",
-                api=profile.api,
+                f"expected an array of {profile.name} jobs {where} of the list response",
+                api=profile.name,
                 payload=body,
                 response=response,
             )
-        return [self._job(profile, item, parents, response) for item in found[0]]
+        jobs: builtins.list[Job] = []
+        for item in found[0]:
+            jobs.append((yield from self._decided(profile, item, parents, response)))
+        return jobs
 
 
 class _Backoff:
@@ -624,6 +778,16 @@ class _Backoff:
         delay = self._next
         self._next = min(delay * self._multiplier, self._maximum)
         return delay * (1 - DEFAULT_POLL_JITTER * random)
+
+
+def _unmapped(profile: JobProfile, job: Job) -> bool:
+    """Whether the job's status word is one its profile's status map lacks."""
+    return bool(profile.statuses) and profile.status_of(job.raw_status) is None
+
+
+def _is_json(media_type: str) -> bool:
+    essence = media_type.partition(";")[0].strip().lower()
+    return essence == "application/json" or essence.endswith("+json")
 
 
 def _poll_may_retry(error: APIError) -> bool:

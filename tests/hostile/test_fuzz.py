@@ -695,7 +695,8 @@ def test_random_valid_specs_give_clean_errors_or_working_packages(
                 )
                 group = getattr(client, api.name)
                 assert type(group).__name__.endswith("API"), f"client.{api.name} is {group!r}"
-                assert type(client.jobs).__name__ == "Jobs"
+                assert isinstance(client.jobs, imported.package.Jobs)
+                assert type(client.jobs).__name__ == "ClientJobs"
                 assert client.auth is not None and callable(client.request)
                 for resource in vars(group).values():
                     assert re.search(r"Resource\d*$", type(resource).__name__), resource

@@ -259,7 +259,7 @@ def test_spec_files_named_like_client_attributes_keep_the_client_whole(
     support.write_files(result.files, tmp_path / "out")
     with support.imported(tmp_path / "out", "whole_pkg", result.files) as imported:
         client = imported.package.Client(auth="token", base_url="https://example.com")
-        assert type(client.jobs).__name__ == "Jobs"
+        assert type(client.jobs).__name__ == "ClientJobs"
         assert callable(client.request) and client.auth is not None
         groups = {type(getattr(client, m)).__name__ for m in modules}
         assert len(groups) == len(modules), groups  # every API its own group class

@@ -33,19 +33,24 @@ from rt_pkg._exceptions import (
     JobError,
     JobFailedError,
     JobOperationNotSupported,
+    JobStatusUnknownError,
     JobTimeoutError,
     NotFoundError,
     ResponseValidationError,
 )
 from rt_pkg._jobs import (
     AsyncJobs,
+    Cancel,
+    Condition,
     Endpoint,
+    FieldRule,
     Job,
     JobPayloadError,
     JobProfile,
     Jobs,
     JobStatus,
     ResumeTokenError,
+    StateRule,
     job_from_payload,
     parse_timestamp,
 )
@@ -231,7 +236,26 @@ REPORTS = JobProfile(
     },
     model=None,
 )
-PROFILES = {p.api: p for p in (EXPORTER, PCM, PROMOTIONS, REPORTS)}
+# A job with no status field: its state comes from which fields are set, from its problems list
+# (read only when the rules before say nothing), and from a 410 of a read.
+BUILDS = JobProfile(
+    name="builds",
+    api="ci",
+    job_param="buildID",
+    envelope="build",
+    get=Endpoint("GET", "/ci/builds/{buildID}"),
+    errors=Endpoint("GET", "/ci/builds/{buildID}/problems"),
+    fields={"id": "id", "finished_at": "ended_at", "error": "summary"},
+    error_messages="problems[].text",
+    state=(
+        StateRule(JobStatus.SUCCEEDED, Condition("present", "artifact")),
+        StateRule(JobStatus.FAILED, Condition("errors")),
+        StateRule(JobStatus.CANCELLED, Condition("http_status", values=(410,))),
+        StateRule(JobStatus.RUNNING, Condition("equals", "phase", ("BUILDING", "testing"))),
+        StateRule(JobStatus.PENDING),
+    ),
+)
+PROFILES = {p.name: p for p in (EXPORTER, PCM, PROMOTIONS, REPORTS, BUILDS)}
 
 
 def exporter_job(status: str, job_id: str = "exp-1", **extra: Any) -> dict[str, Any]:
@@ -408,7 +432,7 @@ EXPECTED: dict[tuple[str, str, str, str], Expected] = {
         "2018-10-04T11:08:49.156490+00:00",
         "2018-10-04T11:08:49.162867+00:00",
         error=_EXPORT_ERROR,
-        result_links=("string",),
+        # Its `link.href` ("string") counts only when the job succeeded (result_links' `when`).
     ),
     ("exporter", "974c9db4-38da-4dbf-90c2-33eed5f3e77c", "failed", "order_export"): Expected(
         JobStatus.FAILED,
@@ -422,7 +446,7 @@ EXPECTED: dict[tuple[str, str, str, str], Expected] = {
         "2020-09-22T09:00:00+00:00",
         "2020-09-22T09:00:00+00:00",
         "2020-09-22T09:00:00+00:00",
-        result_links=("string",),
+        # `file_locations: ["string"]` of a pending job: no result yet (result_links' `when`).
     ),
     ("pcm", "1ea62172-57f6-45e5-a708-ab5bd634e3f9", "started", "product-import"): Expected(
         JobStatus.RUNNING, "2024-01-05T13:46:41.695000+00:00", "2024-01-05T13:46:42.070000+00:00"
@@ -726,7 +750,7 @@ async def test_a_create_answer_with_two_jobs_is_rejected(
 
 
 async def test_create_without_a_create_endpoint_is_not_supported(jobs: Either) -> None:
-    with pytest.raises(JobOperationNotSupported, match="pcm API has no endpoint to create"):
+    with pytest.raises(JobOperationNotSupported, match="pcm jobs have no endpoint to create"):
         await jobs.create("pcm", {})
 
 
@@ -740,7 +764,7 @@ async def test_promotions_create_and_parent_ids(jobs: Either, router: respx.Mock
         await jobs.create("promotions", {})
     with pytest.raises(TypeError, match="unexpected"):
         await jobs.get("pcm", "pcm-1", promotionID="x")
-    with pytest.raises(ValueError, match="unknown job API 'nope'"):
+    with pytest.raises(ValueError, match="unknown job family 'nope'"):
         await jobs.get("nope", "1")
 
 
@@ -1029,7 +1053,7 @@ async def test_a_timeout_cancels_when_asked(jobs: Either, router: respx.MockRout
 async def test_cancel_on_timeout_without_a_cancel_endpoint_fails_before_polling(
     jobs: Either, router: respx.MockRouter
 ) -> None:
-    with pytest.raises(JobOperationNotSupported, match="exporter API has no endpoint to cancel"):
+    with pytest.raises(JobOperationNotSupported, match="exporter jobs have no endpoint to cancel"):
         await jobs.wait(
             job_from_payload(EXPORTER, exporter_job("pending")), timeout=5, cancel_on_timeout=True
         )
@@ -1106,7 +1130,7 @@ async def test_cancel_a_promotions_job_under_its_promotion(
 
 async def test_cancel_where_the_api_cannot(jobs: Either, router: respx.MockRouter) -> None:
     with pytest.raises(
-        JobOperationNotSupported, match="exporter API has no endpoint to cancel"
+        JobOperationNotSupported, match="exporter jobs have no endpoint to cancel"
     ) as caught:
         await jobs.cancel(job_from_payload(EXPORTER, exporter_job("pending")))
     assert (caught.value.api, caught.value.operation) == ("exporter", "cancel")
@@ -1398,3 +1422,155 @@ async def test_an_invented_job_api_fails_cancels_and_resumes_by_its_profile(
     aborted = await jobs.cancel(queued)  # 204 without a body: the job is read again
     assert aborted.status is JobStatus.CANCELLED and delete.called
     assert (await jobs.resume(queued.resume_token)).raw_status == "ABORTED"
+
+
+# -- profile version 2: state rules, `when`, removing cancels, the unknown-status bound ---------------
+
+
+def build(**fields: object) -> dict[str, Any]:
+    return {"build": {"id": "b-1", **fields}}
+
+
+async def test_state_rules_read_the_problems_only_when_the_rules_before_say_nothing(
+    jobs: Either, router: respx.MockRouter
+) -> None:
+    reads = router.get(f"{BASE}/ci/builds/b-1").mock(
+        side_effect=[
+            httpx.Response(200, json=build(phase="building")),
+            httpx.Response(200, json=build(artifact="s3://out.zip", ended_at="2024-01-01T00:00Z")),
+        ]
+    )
+    problems = router.get(f"{BASE}/ci/builds/b-1/problems").mock(
+        return_value=httpx.Response(200, json={"problems": []})
+    )
+    running = await jobs.get("builds", "b-1")
+    assert (running.status, running.raw_status) == (JobStatus.RUNNING, "running")
+    assert problems.call_count == 1  # the errors rule stands before `equals`
+    done = await jobs.get("builds", "b-1")
+    assert done.status is JobStatus.SUCCEEDED and done.finished_at is not None
+    assert reads.call_count == 2 and problems.call_count == 1  # decided before the errors rule
+
+
+async def test_a_status_less_job_fails_when_its_problems_list_is_not_empty(
+    jobs: Either, router: respx.MockRouter
+) -> None:
+    router.get(f"{BASE}/ci/builds/b-1").mock(
+        return_value=httpx.Response(200, json=build(phase="testing", summary="3 tests failed"))
+    )
+    router.get(f"{BASE}/ci/builds/b-1/problems").mock(
+        return_value=httpx.Response(200, json={"problems": [{"text": "test_a failed"}]})
+    )
+    job = jobs.jobs.from_response("builds", build(phase="testing"))
+    assert job.status is JobStatus.RUNNING  # no I/O: the errors rule does not hold
+    with pytest.raises(JobFailedError, match="test_a failed") as failed:
+        await jobs.wait(job, timeout=60)
+    assert failed.value.job.error == "3 tests failed"
+
+
+async def test_an_http_status_rule_turns_a_410_into_the_rules_status(
+    jobs: Either, router: respx.MockRouter
+) -> None:
+    answers = iter([httpx.Response(200, json=build(phase="building"))])
+    router.get(f"{BASE}/ci/builds/b-1").mock(
+        side_effect=lambda request: next(
+            answers, httpx.Response(410, json={"errors": [{"status": 410, "title": "Gone"}]})
+        )
+    )
+    router.get(f"{BASE}/ci/builds/b-1/problems").mock(
+        return_value=httpx.Response(200, json={"problems": []})
+    )
+    job = await jobs.get("builds", "b-1")
+    final = await jobs.wait(job, timeout=60, raise_on_failure=False)
+    assert (final.status, final.id, final.api) == (JobStatus.CANCELLED, "b-1", "builds")
+    with pytest.raises(JobCancelledError):
+        await jobs.wait(job, timeout=60)
+
+
+def test_fields_count_only_in_their_statuses() -> None:
+    succeeded = job_from_payload(REPORTS, report_run("DONE", problem="processed 12 rows"))
+    assert succeeded.error is None and succeeded.raw["state"]["problem"] == "processed 12 rows"
+    assert job_from_payload(REPORTS, report_run("BROKEN", problem="disk full")).error == "disk full"
+    always = dataclasses.replace(
+        REPORTS, fields={**REPORTS.fields, "error": FieldRule("state.problem")}
+    )
+    assert job_from_payload(always, report_run("DONE", problem="noted")).error == "noted"
+    only_done = dataclasses.replace(
+        REPORTS,
+        fields={
+            **REPORTS.fields,
+            "kind": FieldRule("spec.report", frozenset({JobStatus.SUCCEEDED})),
+        },
+    )
+    assert job_from_payload(only_done, report_run("CRUNCHING")).kind is None
+    assert job_from_payload(only_done, report_run("DONE")).kind == "sales-by-day"
+
+
+async def test_a_cancel_that_removes_the_job_reports_it_cancelled(
+    jobs: Either, router: respx.MockRouter
+) -> None:
+    run = f"{BASE}/reports/v1/acme/runs/run-1"
+    delete = router.delete(run).mock(return_value=httpx.Response(204))
+    read = router.get(run).mock(return_value=httpx.Response(404, json={"errors": []}))
+    queued = job_from_payload(REPORTS, report_run("QUEUED"), {"workspace": "acme"}, base_url=BASE)
+    cancelled = await jobs.cancel(queued)
+    assert delete.called and not read.called
+    assert (cancelled.status, cancelled.raw_status) == (JobStatus.CANCELLED, "ABORTED")
+    assert cancelled.id == "run-1" and cancelled.parents == {"workspace": "acme"}
+    with pytest.raises(NotFoundError):
+        await jobs.refresh(cancelled)
+
+
+def test_a_v1_endpoint_cancel_is_read_as_a_cancel_rule() -> None:
+    assert REPORTS.cancel_rule == Cancel(
+        Endpoint("DELETE", "/reports/v1/{workspace}/runs/{runID}"), True
+    )
+    assert PCM.cancel_rule == Cancel(
+        Endpoint("POST", "/pcm/jobs/{jobID}/cancel"), False, ("pending",)
+    )
+    assert dataclasses.replace(PCM, cancellable=("started",)).cancel_statuses == ("started",)
+    with pytest.raises(ValueError, match="no path for 'status' \\(or `state` rules\\)"):
+        dataclasses.replace(BUILDS, state=())
+    with pytest.raises(ValueError, match="give either a path for 'status'"):
+        dataclasses.replace(BUILDS, fields={"id": "id", "status": "phase"})
+
+
+async def test_an_unmapped_status_ends_the_wait_after_the_limit(
+    jobs: Either, router: respx.MockRouter
+) -> None:
+    router.get(f"{BASE}/v2/jobs/exp-1").mock(
+        return_value=httpx.Response(200, json={"data": exporter_job("rebalancing")})
+    )
+    job = await jobs.get("exporter", "exp-1")
+    started = jobs.time.now
+    with pytest.raises(JobStatusUnknownError) as unknown:
+        await jobs.wait(job, unknown_status_limit=120)
+    assert unknown.value.word == "rebalancing" and unknown.value.limit == 120
+    assert jobs.time.now - started == pytest.approx(120)  # never slept past the bound
+    with pytest.raises(JobStatusUnknownError):
+        await jobs.watch(job, unknown_status_limit=0)
+
+
+async def test_wait_calls_on_change_for_each_change_and_logs_it_at_info(
+    jobs: Either, router: respx.MockRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    router.get(f"{BASE}/v2/jobs/exp-1").mock(
+        side_effect=[
+            ok(exporter_job("started")),
+            ok(exporter_job("started")),
+            ok(exporter_job("success")),
+        ]
+    )
+    seen: list[str] = []
+    job = job_from_payload(EXPORTER, exporter_job("pending"), base_url=BASE)
+    with caplog.at_level(logging.INFO):
+        final = await jobs.wait(job, timeout=60, on_change=lambda j: seen.append(j.raw_status))
+    assert final.status is JobStatus.SUCCEEDED and seen == ["started", "success"]
+    changes = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno == logging.INFO and "->" in r.getMessage()
+    ]
+    assert changes == [
+        "exporter job exp-1: pending -> started (running)",
+        "exporter job exp-1: started -> success (succeeded)",
+    ]

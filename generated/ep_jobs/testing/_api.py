@@ -10,6 +10,7 @@ from typing import Any, Final
 import pydantic
 
 from .._job_model import Endpoint, JobProfile, JobStatus
+from .._job_vocabulary import status_key
 from ._responses import phrase
 from ._shapes import ABSENT, ApiShape, error_status_type, is_list, model_field, response_models
 
@@ -55,24 +56,34 @@ class SimulatedApi:
         self.words: dict[JobStatus, str] = {}
         for raw, status in profile.statuses.items():
             self.words.setdefault(status, raw)
+        for rule in profile.state:  # no status field: the steps are canonical statuses
+            self.words.setdefault(rule.status, rule.status.value)
 
     @property
     def name(self) -> str:
-        return self.profile.api
+        """The job family's name (what tests and `client.jobs` call it)."""
+        return self.profile.name
+
+    def status_of(self, raw: str) -> JobStatus:
+        """The canonical status of a script step (an unknown word counts as running)."""
+        if self.profile.state:
+            return JobStatus(raw) if raw in set(JobStatus) else JobStatus.RUNNING
+        return self.profile.status_of(raw) or JobStatus.RUNNING
 
     def raw_word(self, word: str) -> str:
         """The API's own status word for a script step (see the package docstring)."""
         if isinstance(word, Raw):
             return str(word)
-        wanted = word.strip().casefold()
+        wanted = status_key(word)
         for raw in self.profile.statuses:
-            if raw.casefold() == wanted:
+            if status_key(raw) == wanted:
                 return raw
+        known = ", ".join(self.profile.statuses or (w.value for w in self.words))
         try:
             status = JobStatus(wanted)
         except ValueError:
             raise ValueError(
-                f"{word!r} is neither a {self.name} status ({', '.join(self.profile.statuses)}) "
+                f"{word!r} is neither a {self.name} status ({known}) "
                 f"nor a canonical one ({', '.join(s.value for s in JobStatus)}); wrap it in "
                 "Raw(...) to send an unknown status on purpose"
             ) from None

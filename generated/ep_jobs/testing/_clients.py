@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from .._auth import Auth
-from .._jobs import AsyncJobs, Jobs
 from ._state import VirtualClock
 
 if TYPE_CHECKING:  # generated modules, imported lazily at run time (see `sync_client`)
@@ -39,7 +38,10 @@ def sync_client(
     client._owns_http_client = True
     if virtual_time:
         client._sleep = clock.sleep
-        client.jobs = Jobs(client, client.jobs.profiles, clock=clock.now, sleep=clock.sleep)
+        # The same kind of facade (the generated one has the typed accessors), on the clock.
+        client.jobs = type(client.jobs)(
+            client, client.jobs.profiles, clock=clock.now, sleep=clock.sleep
+        )
     return client
 
 
@@ -65,7 +67,9 @@ def async_client(
     client._owns_http_client = True
     if virtual_time:
         client._sleep = clock.asleep
-        client.jobs = AsyncJobs(client, client.jobs.profiles, clock=clock.now, sleep=clock.asleep)
+        client.jobs = type(client.jobs)(
+            client, client.jobs.profiles, clock=clock.now, sleep=clock.asleep
+        )
     return client
 
 

@@ -48,7 +48,7 @@ class FakeJobServer:
 
     def __init__(
         self,
-        profiles: Mapping[str, JobProfile] | None = None,
+        profiles: Mapping[Any, JobProfile] | None = None,
         *,
         base_url: str = "https://api.fake.test",
         storage_url: str = "https://storage.fake.test",

@@ -17,10 +17,12 @@ timeout, a body shorter than its `Content-Length`.
 
 Driven by the job profiles
 --------------------------
-The fake simulates every API in `PROFILES` (`_profiles.py`), or in the `profiles` you pass, from
-the profile alone: its routes are the profile's endpoints; a job object is built by setting values at
+The fake simulates every job family in `PROFILES` (`_profiles.py`), or in the `profiles` you pass,
+from the profile alone (tests name a family by its name, the `api=` of the methods below): its
+routes are the profile's endpoints, every creator included (in whichever API's paths it is); a job object is built by setting values at
 the profile's dotted field paths (`fields`) inside its `envelope`; status words come from the
-profile's status map and cancel rules from `cancel` and `cancellable`; the file link is put at
+profile's status map (for a family with no status field, the steps are canonical statuses and
+the fake sets the fields its `state` rules read) and cancel rules from `cancel`; the file link is put at
 `file_link` and error messages at `error_messages`. So a new job API with a profile is simulated
 with no code change. What a profile cannot say is read from the API's typed models where the
 package has them, else from `SHAPES` (an `ApiShape` per API; unknown APIs get the defaults):
@@ -41,10 +43,12 @@ first moves it one step on, then answers; it stays at the last step. Steps are c
 (`"running"`, mapped to the API's own word) or the API's own words (`"started"`); wrap any other
 word in `Raw(...)` to send a status the profile does not know. `server.advance()` moves jobs by hand
 (with `auto_advance=False` only it does). A cancel goes to the API's `cancelling` word when it has
-one (the next read then shows `cancelled`), else straight to `cancelled`; a job in a state its
+one (the next read then shows `cancelled`), else straight to `cancelled`; a cancel that removes the
+job (a DELETE) is answered 204 and the job is gone (a later read is a 404); a job in a state its
 profile cannot cancel gets a 422, and an API without a cancel endpoint has no such route (404). A
 failed job reports its `errors` in its `error` field and/or on its errors endpoint, as its profile
-says. A succeeded job's result files are served from memory on a separate storage origin
+says. A creator that takes a form or multipart body accepts that body (and answers 415 to another
+media type); the job's kind and script then come from `script_next`. A succeeded job's result files are served from memory on a separate storage origin
 (`storage_url`), which rejects requests that carry an `Authorization` header, as pre-signed storage
 links do.
 

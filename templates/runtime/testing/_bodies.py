@@ -57,16 +57,21 @@ def wrap(path: str, value: object) -> Any:
 
 def job_object(spec: SimulatedApi, job: FakeJob, storage_url: str) -> dict[str, Any]:
     """The job object the API answers for `job` (`spec`: the job's API), links on `storage_url`."""
-    paths = spec.profile.fields
+    profile = spec.profile
+    paths = {name: path for name in profile.fields if (path := profile.path(name)) is not None}
     obj = copy.deepcopy(job.fields)
-    obj["type"] = spec.profile.resource_type
+    if profile.resource_type is not None:
+        obj["type"] = profile.resource_type
     for parent, key in spec.shape.parent_fields.items():
         if parent in job.parents:
             obj[key] = job.parents[parent]
     put(obj, paths["id"], job.id)
     if "kind" in paths and job.kind is not None:
         put(obj, paths["kind"], job.kind)
-    put(obj, paths["status"], job.raw_status)
+    if "status" in paths:
+        put(obj, paths["status"], job.raw_status)
+    else:
+        _show_state(spec, job, obj)
     moments = {
         "created_at": job.created_at,
         "updated_at": job.updated_at,
@@ -87,6 +92,30 @@ def job_object(spec: SimulatedApi, job: FakeJob, storage_url: str) -> dict[str, 
         elif succeeded:
             put(obj, links_path, links)
     return obj
+
+
+def _show_state(spec: SimulatedApi, job: FakeJob, obj: dict[str, Any]) -> None:
+    """Set the fields that make the family's `state` rules read the job's scripted status: the
+    first rule for that status holds (its path set, or its value), and the rules before it do not
+    (their `absent` paths set). An `errors` rule holds through the errors endpoint, which lists the
+    job's errors when it has failed."""
+    rules = spec.profile.state
+    wanted = job.status
+    chosen = next((i for i, r in enumerate(rules) if r.status is wanted), None)
+    if chosen is None:
+        return
+    moment = spec.timestamp(job.updated_at)
+    for rule in rules[:chosen]:
+        condition = rule.condition
+        if condition is not None and condition.kind == "absent" and condition.path:
+            put(obj, condition.path, moment)
+    condition = rules[chosen].condition
+    if condition is None or not condition.path:
+        return
+    if condition.kind == "present":
+        put(obj, condition.path, moment)
+    elif condition.kind == "equals" and condition.values:
+        put(obj, condition.path, condition.values[0])
 
 
 def file_url(job: FakeJob, name: str, storage_url: str) -> str:

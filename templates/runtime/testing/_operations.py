@@ -17,6 +17,7 @@ from typing import Any, Final, Protocol
 import httpx
 
 from .._job_model import JobStatus, resolve_path
+from .._job_vocabulary import status_key
 from ._api import SimulatedApi
 from ._bodies import file_url, job_object, put, signature, wrap
 from ._responses import generic_error, json_response, raw_response, storage_error
@@ -77,7 +78,7 @@ class JobOperations:
             return self._json(401, spec.error_body(401, "a valid bearer token is required"))
         parents = {k: v for k, v in target.params.items() if k in spec.profile.parent_params}
         if target.operation == "create":
-            return self._create(spec, parents, request)
+            return self._create(spec, parents, request, target)
         if target.operation == "list":
             return self._list(spec, parents, request)
         job = self._store.find(spec, target.params.get(spec.profile.job_param, ""), parents)
@@ -95,18 +96,28 @@ class JobOperations:
     # the operations
 
     def _create(
-        self, spec: SimulatedApi, parents: dict[str, str], request: httpx.Request
+        self, spec: SimulatedApi, parents: dict[str, str], request: httpx.Request, target: Target
     ) -> httpx.Response:
-        try:
-            body = json.loads(request.content) if request.content else None
-        except ValueError:
-            return self._json(400, spec.error_body(400, "the body is not valid JSON"))
-        if not isinstance(body, dict):
-            return self._json(400, spec.error_body(400, "the body must be a JSON object"))
+        media_type = target.endpoint.media_type if target.endpoint is not None else None
+        if media_type is not None and not _is_json(media_type):
+            # A form or multipart upload: the fake takes it as it comes (the kind and fields
+            # of such jobs come from `script_next` or `add_job`).
+            sent = request.headers.get("content-type", "").partition(";")[0].strip()
+            if sent != media_type.partition(";")[0].strip():
+                detail = f"this endpoint takes {media_type}, not {sent or 'no body'}"
+                return self._json(415, spec.error_body(415, detail))
+            body: Any = {}
+        else:
+            try:
+                body = json.loads(request.content) if request.content else None
+            except ValueError:
+                return self._json(400, spec.error_body(400, "the body is not valid JSON"))
+            if not isinstance(body, dict):
+                return self._json(400, spec.error_body(400, "the body must be a JSON object"))
         envelope = spec.profile.envelope
         found = resolve_path(body, envelope) if envelope else []
         source = found[0] if found and isinstance(found[0], dict) else body
-        kind_path = spec.profile.fields.get("kind")
+        kind_path = spec.profile.path("kind")
         kinds = resolve_path(source, kind_path) if kind_path else []
         planned = self._store.next_plan(spec.name)
         if planned.kind is None and kinds and isinstance(kinds[0], str):
@@ -185,24 +196,30 @@ class JobOperations:
         return self._json(200, objects)
 
     def _filter_match(self, spec: SimulatedApi, job: FakeJob, name: str, value: str) -> bool:
-        path = spec.profile.fields.get(name, name)
+        path = spec.profile.path(name) or name
         found = resolve_path(self._job_object(job), path)
         wanted = value.strip().strip("'\"").casefold()
         if name == "status":  # `complete` finds `completed` jobs: same canonical status
-            canonical = spec.profile.status_of(wanted)
+            canonical = spec.profile.status_of(wanted) if spec.profile.statuses else None
             if canonical is not None:
                 return job.status is canonical
         return any(str(item).casefold() == wanted for item in found)
 
     def _cancel(self, spec: SimulatedApi, job: FakeJob) -> httpx.Response:
         profile = spec.profile
-        allowed = {raw.casefold() for raw in profile.cancellable}
-        current = job.raw_status.casefold()
+        allowed = {status_key(raw) for raw in profile.cancel_statuses}
+        current = status_key(job.raw_status)
         if job.status.is_terminal or (allowed and current not in allowed):
-            while_ = ", ".join(profile.cancellable) or "not finished"
+            while_ = ", ".join(profile.cancel_statuses) or "not finished"
             detail = f"job {job.id} is {job.raw_status}; it can only be cancelled while {while_}"
             return self._json(422, spec.error_body(422, detail))
+        rule = profile.cancel_rule
+        if rule is not None and rule.removes_job:  # a DELETE: the job is gone
+            del self._store.jobs[job.id]
+            return self._raw(204, b"")
         cancelled = spec.words.get(JobStatus.CANCELLED)
+        if cancelled is None and profile.state:
+            cancelled = JobStatus.CANCELLED.value
         if cancelled is None:
             return self._json(500, spec.error_body(500, "the profile has no cancelled status"))
         cancelling = spec.words.get(JobStatus.CANCELLING)
@@ -216,7 +233,7 @@ class JobOperations:
         fan_out = "[]" in path
         body = wrap(path, messages if fan_out else "; ".join(messages))
         if fan_out:
-            error_type = spec.shape.error_type or f"{spec.profile.resource_type}-error"
+            error_type = spec.shape.error_type or f"{spec.profile.resource_type or spec.name}-error"
             for index, item in enumerate(resolve_path(body, path.partition("[]")[0]), start=1):
                 if isinstance(item, list):
                     for number, element in enumerate(item, start=1):
@@ -302,6 +319,11 @@ class JobOperations:
 
     def _storage_error(self, status: int, code: str, message: str) -> httpx.Response:
         return storage_error(self._request_id(), status, code, message)
+
+
+def _is_json(media_type: str) -> bool:
+    essence = media_type.partition(";")[0].strip().lower()
+    return essence == "application/json" or essence.endswith("+json")
 
 
 def _stable_id(seed: str) -> str:

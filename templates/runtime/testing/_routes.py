@@ -11,10 +11,14 @@ from typing import Any, Final, Literal, cast
 import httpx
 
 from .._job_model import Endpoint
+from .._job_vocabulary import OPERATION_ROLES
 from ._api import SimulatedApi
 
 Operation = Literal["create", "list", "get", "cancel", "errors", "file", "download", "token"]
-JOB_OPERATIONS: Final[tuple[Operation, ...]] = ("create", "list", "get", "cancel", "errors", "file")
+#: The roles the fake serves (of the vocabulary's `OPERATION_ROLES`; `logs` is not simulated yet).
+JOB_OPERATIONS: Final[tuple[Operation, ...]] = cast(
+    "tuple[Operation, ...]", tuple(role for role in OPERATION_ROLES if role != "logs")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +48,8 @@ class RecordedRequest:
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """Where a request goes: which host, API and operation, and the path parameters."""
+    """Where a request goes: which host, job family (`api`) and operation, the path parameters,
+    and the endpoint it matched."""
 
     host: Literal["api", "storage", "other"]
     path: str
@@ -52,6 +57,7 @@ class Target:
     operation: Operation | None = None
     params: Mapping[str, str] = field(default_factory=dict)
     allowed: tuple[str, ...] = ()  # methods the path takes, when the request's is not one
+    endpoint: Endpoint | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +67,7 @@ class Route:
     method: str
     pattern: re.Pattern[str]
     names: tuple[str, ...]
+    endpoint: Endpoint
 
 
 class Router:
@@ -71,12 +78,26 @@ class Router:
         self._routes: list[Route] = []
         for spec in apis.values():
             profile = spec.profile
+            cancel = profile.cancel_rule
             for operation in JOB_OPERATIONS:
-                endpoint = cast(Endpoint | None, getattr(profile, operation))
-                if endpoint is not None:
+                if operation == "create":  # every creator, in whichever API's paths it is
+                    endpoints = list(profile.creators.values())
+                elif operation == "cancel":
+                    endpoints = [cancel.endpoint] if cancel is not None else []
+                else:
+                    found = cast(Endpoint | None, getattr(profile, operation))
+                    endpoints = [found] if found is not None else []
+                for endpoint in endpoints:
                     pattern, names = _compile(endpoint.path)
                     self._routes.append(
-                        Route(profile.api, operation, endpoint.method.upper(), pattern, names)
+                        Route(
+                            profile.name,
+                            operation,
+                            endpoint.method.upper(),
+                            pattern,
+                            names,
+                            endpoint,
+                        )
                     )
 
     def route(self, request: httpx.Request, api_url: str, storage_url: str) -> Target:
@@ -102,7 +123,9 @@ class Router:
                     allowed.append(route.method)
                     continue
                 params = {name: match[f"p{i}"] for i, name in enumerate(route.names)}
-                return Target("api", path, route.api, route.operation, params)
+                return Target(
+                    "api", path, route.api, route.operation, params, endpoint=route.endpoint
+                )
             owner = next(
                 (route.api for route in self._routes if route.pattern.fullmatch(path)), None
             )

@@ -70,6 +70,12 @@ class FakeJob:
 
     @property
     def status(self) -> JobStatus:
+        if self.profile.state:  # no status field: the script's steps are canonical statuses
+            return (
+                JobStatus(self.raw_status)
+                if self.raw_status in set(JobStatus)
+                else JobStatus.RUNNING
+            )
         return self.profile.status_of(self.raw_status) or JobStatus.RUNNING
 
 
