@@ -7,11 +7,8 @@ version is pinned by jobgen's own dependencies, so the bytes are the same on eve
 The temporary folder is locked (flock) while it is in use, and removed at the end; the folder of a
 run that was killed is unlocked, and the next run removes it before making its own.
 
-Rendering already writes each module's imports exactly and in `ruff check --select I` order (see
-render/imports.py): there is nothing for a `ruff check --fix` pass to do, and the tests check that it
-stays so. Two speed tricks live here (see `speed.py`): `import-order` (the plain path runs
-`ruff check --select I --fix` before formatting) and `preformatted-runtime` (the plain path formats
-the runtime modules too).
+Rendering writes each module's imports exactly (render/imports.py); `ruff check --select I --fix`
+puts them in isort's order before `ruff format` runs.
 """
 
 from __future__ import annotations
@@ -71,8 +68,7 @@ def format_files(files: dict[str, str], formatted: Collection[str] = ()) -> dict
             files.get("pyproject.toml", _DEFAULT_CONFIG), encoding="utf-8"
         )
         common = ["--no-cache", "--config", str(root / "pyproject.toml")]
-        if not speed.on("import-order"):
-            _run([ruff, "check", *common, "--select", "I", "--fix", "--quiet", "."], root)
+        _run([ruff, "check", *common, "--select", "I", "--fix", "--quiet", "."], root)
         _run([ruff, "format", *common, "."], root)  # not --quiet: that hides the parse error
         result = dict(files)
         for path in python:

@@ -38,11 +38,6 @@ TRICKS: dict[str, str] = {
     "document arrives (openapi_check.serve; plain: when the document asks for them)",
     "lazy-lines": "a JSON document read by `json.loads` works out its line numbers only when a "
     "message needs one (load.py, diagnostics.Location; plain: at once, by the YAML builder)",
-    "wrap": "docstring prose is wrapped by a copy of `textwrap.wrap` specialised to jobgen's "
-    "settings (render/wrapping.py; plain: textwrap.wrap)",
-    "import-order": "imports are rendered in ruff's isort order by a copy of its ordering, so that "
-    "formatting is `ruff format` alone (render/isort.py, format.py; plain: sorted(), then "
-    "`ruff check --select I --fix` before `ruff format`)",
     "preformatted-runtime": "the runtime modules are copied as they are, already formatted "
     "(format.py; plain: `ruff format` formats them with the rendered files)",
     "template-bytecode": "Jinja keeps the compiled templates in its bytecode cache (render/"
