@@ -3,7 +3,7 @@ the tree counted (this interpreter's, the validation worker's, ruff's), with eac
 `generator/speed.py` turned off alone and with all of them off.
 
     python bench/instructions.py                       # every trick, on exporter.yaml and pim.yaml
-    python bench/instructions.py --tricks wrap,gc-paused --inputs synthetic-500
+    python bench/instructions.py --tricks lazy-lines,template-bytecode --inputs synthetic-500
 
 Instruction counts do not depend on what else the machine is doing, unlike times on a shared machine:
 they tell apart savings of a few percent that timing cannot. They count CPU work only: a trick that

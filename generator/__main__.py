@@ -1,22 +1,13 @@
 """The `jobgen` command (and `python -m generator`).
 
-Three speed tricks live here (see `speed.py`, where `JOBGEN_PLAIN` turns them off):
-
-- `prestart`: before anything else is imported, a run that may validate documents starts the
-  validation worker (`validate.py`), which then imports pydantic and openapi-pydantic while this
-  process imports click, Jinja and the stages. A run served by the result cache leaves it unused.
-- `gc-off`: the cyclic garbage collector is off for the whole command, as it is for the stages of
-  any run (`pipeline._collector_paused`): a short-lived process whose objects mostly live until it
-  ends gains nothing from collections, and imports alone set off dozens of them. The worker is
-  forked with the collector off, and lives no longer than the command.
-- `fast-exit`: the command ends without the interpreter's teardown (freeing every module and object
-  one by one). Everything the command writes is closed by then; only the standard streams are
-  flushed here.
+One speed trick lives here (see `speed.py`, where `JOBGEN_PLAIN` turns it off): `prestart`. Before
+anything else is imported, a run that may validate documents starts the validation worker
+(`validate.py`), which then imports pydantic and openapi-pydantic while this process imports click,
+Jinja and the stages. A run served by the result cache leaves it unused.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 
@@ -26,8 +17,6 @@ _VALIDATING_COMMANDS = frozenset({"generate", "check", "validate"})
 
 
 def main() -> None:
-    if speed.on("gc-off"):
-        gc.disable()
     unknown = speed.unknown_tricks()
     if unknown:
         known = ", ".join(speed.TRICKS)
@@ -54,11 +43,11 @@ def main() -> None:
         code: object = 0
     except SystemExit as exc:
         code = exc.code
-    _exit(code)
+    _end(code)
 
 
-def _exit(code: object) -> None:
-    """End the process as `sys.exit(code)` would; without the interpreter's teardown (`fast-exit`)."""
+def _end(code: object) -> None:
+    """End the process as `sys.exit(code)` would, also when a standard stream is closed or gone."""
     if code is None:
         status = 0
     elif isinstance(code, int):
@@ -77,8 +66,6 @@ def _exit(code: object) -> None:
         except (OSError, ValueError):  # a closed pipe (`jobgen ... | head`), or a closed stream
             status = status or 1
             _drop(stream)
-    if speed.on("fast-exit"):
-        os._exit(status)
     sys.exit(status)
 
 

@@ -18,10 +18,9 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-from . import speed
 from .diagnostics import InputError, Location
 
 _PREFIX = "jobgen-formatting-"
@@ -46,16 +45,13 @@ def ruff_version() -> str:
     return version("ruff")
 
 
-def format_files(files: dict[str, str], formatted: Collection[str] = ()) -> dict[str, str]:
+def format_files(files: dict[str, str]) -> dict[str, str]:
     """Return `files` with every `.py` and `.md` file formatted.
 
     Markdown goes through `ruff format` too: it formats the Python in code blocks, and users' own
-    `ruff format --check` of the package would otherwise flag the README. Files in `formatted` are
-    known to be formatted already (the runtime modules) and are returned as they are.
+    `ruff format --check` of the package would otherwise flag the README.
     """
-    if not speed.on("preformatted-runtime"):
-        formatted = ()
-    python = sorted(p for p in files if p.endswith((".py", ".md")) and p not in formatted)
+    python = sorted(p for p in files if p.endswith((".py", ".md")))
     if not python:
         return dict(files)
     ruff = ruff_binary()

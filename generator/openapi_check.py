@@ -37,19 +37,16 @@ SKIP = b"S"  # or: answer "skipped" (the document is checked by the process that
 Problem = tuple[str, list[str], str]  # (message, JSON pointer tokens, code)
 LIKELY_VERSION = "3.1.0"  # the version whose models a worker builds before any document arrives
 # The worker's speed tricks (see `speed.TRICKS`); a worker plays those it is started with.
-WORKER_TRICKS = ("plugin-stand-in", "one-version", "warm-models")
+WORKER_TRICKS = ("warm-models",)
 
 
-def problems(version: str, data: Any, *, alone: bool = False) -> list[Problem]:
+def problems(version: str, data: Any) -> list[Problem]:
     """Every problem openapi-pydantic finds in a document, each the most specific error of the
     alternatives it tried for one value ([] if the document is valid).
-
-    `alone`: import only the models of the document's version (see `_models`); for a process that
-    imports openapi-pydantic for nothing else, the worker.
     """
     import pydantic
 
-    models = _models(version, alone)
+    models = _models(version)
     try:
         models.OpenAPI.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -65,58 +62,17 @@ def problems(version: str, data: Any, *, alone: bool = False) -> list[Problem]:
     return []
 
 
-def problem(version: str, data: Any, *, alone: bool = False) -> Problem | None:
+def problem(version: str, data: Any) -> Problem | None:
     """The first of a document's `problems`, or None if it is valid."""
-    found = problems(version, data, alone=alone)
+    found = problems(version, data)
     return found[0] if found else None
 
 
-def _models(version: str, alone: bool) -> Any:
-    """openapi-pydantic's module of models for OpenAPI `version` (`v3_0` or `v3_1`).
-
-    `alone` imports that module without running `openapi_pydantic/__init__.py` and `v3/__init__.py`,
-    which import both versions and build a discriminated union of the two: half of the import time,
-    in the worker, whose every run starts by importing it. The packages are put in `sys.modules`
-    unexecuted (their folders are all a submodule import needs); anything unexpected there and the
-    package is imported whole instead. Not for a process where other code imports openapi-pydantic.
-    """
-    import importlib
-
-    name = "openapi_pydantic.v3." + ("v3_0" if version.startswith("3.0") else "v3_1")
-    if name in sys.modules:  # (not `from openapi_pydantic.v3 import ...`: that imports both)
-        return sys.modules[name]
-    if alone and _packages_unexecuted():
-        try:
-            return importlib.import_module(name)
-        except Exception:
-            _forget_packages()
+def _models(version: str) -> Any:
+    """openapi-pydantic's module of models for OpenAPI `version` (`v3_0` or `v3_1`)."""
     from openapi_pydantic.v3 import v3_0, v3_1
 
-    return v3_0 if name.endswith("v3_0") else v3_1
-
-
-def _packages_unexecuted() -> bool:
-    """Put `openapi_pydantic` and `openapi_pydantic.v3` in `sys.modules` without running them."""
-    import importlib
-    import importlib.util
-
-    try:
-        for package in ("openapi_pydantic", "openapi_pydantic.v3"):
-            if package not in sys.modules:
-                spec = importlib.util.find_spec(package)
-                if spec is None or not spec.submodule_search_locations:
-                    raise ImportError(package)
-                sys.modules[package] = importlib.util.module_from_spec(spec)
-        importlib.import_module("openapi_pydantic.compat")  # shared by both versions
-    except Exception:
-        _forget_packages()
-        return False
-    return True
-
-
-def _forget_packages() -> None:
-    for module in [m for m in sys.modules if m.split(".")[0] == "openapi_pydantic"]:
-        del sys.modules[module]
+    return v3_0 if version.startswith("3.0") else v3_1
 
 
 # Errors beyond these are not told apart: a document this broken is reported by its first problems.
@@ -209,9 +165,6 @@ def spawn(tricks: Sequence[str] = WORKER_TRICKS) -> subprocess.Popen[bytes] | No
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             bufsize=0,
-            # No pydantic plugins (found by scanning every installed package's entry points): they
-            # are for the user's own models, not for checking a document's shape.
-            env={**os.environ, "PYDANTIC_DISABLE_PLUGINS": "__all__"},
         )
     except (OSError, ValueError):
         return None
@@ -274,7 +227,6 @@ def fork(tricks: Sequence[str] = WORKER_TRICKS) -> Forked | None:
             for stream in (0, 1, 2):
                 if stream not in (down_read, up_write):  # (a run started with a stream closed)
                     os.dup2(devnull, stream)
-            os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"  # see `spawn`
             with open(down_read, "rb") as source, open(up_write, "wb") as sink:
                 serve(source, sink, tricks)
         except BaseException:  # whatever happens, this process ends here
@@ -343,18 +295,16 @@ def serve(source: BinaryIO, sink: BinaryIO, tricks: Sequence[str] = WORKER_TRICK
     the `tricks` named (of `WORKER_TRICKS`)."""
     import json
 
-    if "plugin-stand-in" in tricks:
-        _without_plugins()
+    # No pydantic plugins (entry points of the `pydantic` group): they observe the validation of
+    # the user's own models, not jobgen's check of a document's shape.
+    os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
     import pydantic  # noqa: F401 - imported before the first document arrives, not after
 
-    alone = "one-version" in tricks
-    if alone:
-        _packages_unexecuted()
     try:
         if "warm-models" in tricks and not _readable(source):
             # Nothing to check yet: use the wait to build the models of the version most documents
             # have; a 3.0 document builds its own.
-            _models(LIKELY_VERSION, alone)
+            _models(LIKELY_VERSION)
         while True:
             header = source.read(HEADER.size)
             if len(header) < HEADER.size:
@@ -366,44 +316,11 @@ def serve(source: BinaryIO, sink: BinaryIO, tricks: Sequence[str] = WORKER_TRICK
             answer: Any = "skipped"
             if body[:1] == VALIDATE:
                 version, data = marshal.loads(body[1:])
-                answer = problems(version, data, alone=alone)
+                answer = problems(version, data)
             sink.write(json.dumps(answer).encode() + b"\n")
             sink.flush()
     except (BrokenPipeError, KeyboardInterrupt):
         pass
-
-
-def _without_plugins() -> None:
-    """Run the worker's pydantic without plugins, as `PYDANTIC_DISABLE_PLUGINS=__all__` would.
-
-    Pydantic plugins (entry points of the `pydantic` group) observe the validation of every model;
-    in the worker they would observe jobgen's own check of the document, not the user's models. And
-    finding them costs the worker a fifth of its start-up: pydantic's plugin loader imports
-    `importlib.metadata` (email, zipfile, csv...) and scans every installed distribution when the
-    first model is built. So the loader's module is put in `sys.modules` as a stand-in whose
-    `get_plugins` finds none; any other name pydantic asks of it comes from the real loader.
-    """
-    import types
-
-    name = "pydantic.plugin._loader"
-    if name in sys.modules:
-        return
-    stand_in = types.ModuleType(name)
-
-    def get_plugins() -> tuple[()]:
-        return ()
-
-    def real(attribute: str) -> Any:
-        import importlib
-
-        if attribute.startswith("__"):  # the import system's questions (`__path__`...)
-            raise AttributeError(attribute)
-        sys.modules.pop(name, None)
-        return getattr(importlib.import_module(name), attribute)
-
-    stand_in.get_plugins = get_plugins  # type: ignore[attr-defined]
-    stand_in.__getattr__ = real  # type: ignore[method-assign]
-    sys.modules[name] = stand_in
 
 
 def _readable(source: BinaryIO) -> bool:
@@ -419,6 +336,3 @@ def _readable(source: BinaryIO) -> bool:
 
 if __name__ == "__main__":
     serve(sys.stdin.buffer, sys.stdout.buffer, sys.argv[1:])
-    # Every answer is written and flushed: skip the teardown of pydantic's many objects, which the
-    # run would otherwise wait for (tens of milliseconds).
-    os._exit(0)

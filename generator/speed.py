@@ -29,24 +29,12 @@ TRICKS: dict[str, str] = {
     "prestart": "the command forks the worker before importing anything, so that the two import "
     "side by side (__main__.py, openapi_check.prestart; plain: the worker is spawned when the "
     "first run starts)",
-    "plugin-stand-in": "the worker puts a stand-in for pydantic's plugin loader in `sys.modules`, "
-    "which finds no plugins without importing importlib.metadata (openapi_check._without_plugins; "
-    "plain: PYDANTIC_DISABLE_PLUGINS=__all__ alone)",
-    "one-version": "the worker imports only the openapi-pydantic models of the document's version "
-    "(openapi_check._models; plain: openapi_pydantic.v3, both versions)",
     "warm-models": "an idle worker builds the models of the likely OpenAPI version before the first "
     "document arrives (openapi_check.serve; plain: when the document asks for them)",
     "lazy-lines": "a JSON document read by `json.loads` works out its line numbers only when a "
     "message needs one (load.py, diagnostics.Location; plain: at once, by the YAML builder)",
-    "preformatted-runtime": "the runtime modules are copied as they are, already formatted "
-    "(format.py; plain: `ruff format` formats them with the rendered files)",
     "template-bytecode": "Jinja keeps the compiled templates in its bytecode cache (render/"
     "project.py; plain: the templates are compiled on every run)",
-    "gc-off": "the cyclic garbage collector is off for the whole command (__main__.py; plain: on)",
-    "gc-paused": "the cyclic garbage collector is paused while the stages run (pipeline.py; "
-    "plain: on)",
-    "fast-exit": "the command ends with `os._exit`, without the interpreter's teardown "
-    "(__main__.py; plain: `sys.exit`)",
 }
 
 

@@ -291,8 +291,8 @@ def _module(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_command_ends_with_clicks_exit_codes_and_everything_it_printed(tmp_path: Path) -> None:
-    """The command skips the interpreter's teardown when it ends (`generator/__main__.py`): exit
-    codes, and output still buffered at that point, must come out as `sys.exit` gives them."""
+    """The command ends through `generator/__main__.py`, which flushes the standard streams itself:
+    exit codes, and output still buffered at that point, come out as click gives them."""
     spec = write_spec(tmp_path, MINIMAL)
     version = _module("--version", cwd=tmp_path)
     assert version.returncode == 0 and "jobgen" in version.stdout

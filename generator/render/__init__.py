@@ -7,7 +7,7 @@ escaping functions of `pysource`.
 
 The modules, one concern each:
 
-- `project`: `render_project` and `static_paths`, the Jinja environment;
+- `project`: `render_project`, the Jinja environment;
 - `views`: the view dataclasses; `package`, `models`, `operations` build them from the IR;
 - `typehints`: the annotation of an IR type; `imports`: each module's import block;
 - `profiles`: the job profiles' `JobProfile(...)` literals; `regions`: one base URL per region;
@@ -17,7 +17,7 @@ The modules, one concern each:
 from __future__ import annotations
 
 from .package import api_view, package_view
-from .project import render_project, static_paths
+from .project import render_project
 from .pysource import comment, docstring_body, py_str, py_value
 
 __all__ = [
@@ -28,5 +28,4 @@ __all__ = [
     "py_str",
     "py_value",
     "render_project",
-    "static_paths",
 ]

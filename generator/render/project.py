@@ -47,12 +47,6 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
 
 
-def static_paths(project: ir.Project, templates: Path | None = None) -> set[str]:
-    """The files `render_project` copies as they are (the runtime modules, already formatted)."""
-    runtime = (templates or template_dir()) / RUNTIME_DIR
-    return {f"{project.package}/{p.relative_to(runtime).as_posix()}" for p in runtime.rglob("*.py")}
-
-
 def render_project(project: ir.Project, templates: Path | None = None) -> dict[str, str]:
     """Render every file of the package. Paths are relative to the output folder, POSIX style."""
     root = templates or template_dir()
