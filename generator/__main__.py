@@ -35,7 +35,7 @@ def main() -> None:
     ):
         from .openapi_check import prestart
 
-        prestart(speed.worker_tricks())
+        prestart()
     from .cli import main as cli_main
 
     try:

@@ -4,14 +4,11 @@ Imported by `validate.py` (to check a document in this process) and run as a scr
 worker process): so it imports nothing of jobgen, and pydantic only when it checks something. The
 `jobgen` command forks its worker instead (`prestart`, `fork`): the same loop, `serve`, on pipes.
 
-    python -I openapi_check.py [TRICK...]  # frames in (4-byte length, then b"V" +
-                                           # marshal.dumps((version, data)) or b"S"), one JSON
-                                           # line out per frame: [[message, [pointer tokens],
-                                           # code], ...] ([] when the document is valid) or
-                                           # "skipped"; TRICK: the `WORKER_TRICKS` to play
-
-The worker's own speed tricks (`WORKER_TRICKS`, named as in `speed.py`) are those its starter names:
-this module cannot read jobgen's switch itself.
+    python -I openapi_check.py  # frames in (4-byte length, then b"V" +
+                                # marshal.dumps((version, data)) or b"S"), one JSON
+                                # line out per frame: [[message, [pointer tokens],
+                                # code], ...] ([] when the document is valid) or
+                                # "skipped"
 """
 
 from __future__ import annotations
@@ -25,7 +22,6 @@ import sys
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     import subprocess
-    from collections.abc import Sequence
     from typing import Any, BinaryIO, TypeAlias
 
     Worker: TypeAlias = "subprocess.Popen[bytes] | Forked"  # what `take_spare` and `spawn` give
@@ -35,9 +31,6 @@ VALIDATE = b"V"  # a frame's first byte: check the marshalled (version, data) th
 SKIP = b"S"  # or: answer "skipped" (the document is checked by the process that sent it)
 
 Problem = tuple[str, list[str], str]  # (message, JSON pointer tokens, code)
-LIKELY_VERSION = "3.1.0"  # the version whose models a worker builds before any document arrives
-# The worker's speed tricks (see `speed.TRICKS`); a worker plays those it is started with.
-WORKER_TRICKS = ("warm-models",)
 
 
 def problems(version: str, data: Any) -> list[Problem]:
@@ -150,7 +143,7 @@ def _branch_names(models: Any) -> frozenset[str]:
 
 
 # ----------------------------------------------------------------------------- starting a worker
-def spawn(tricks: Sequence[str] = WORKER_TRICKS) -> subprocess.Popen[bytes] | None:
+def spawn() -> subprocess.Popen[bytes] | None:
     """Start a worker: this file run as a script by this interpreter, or None if it cannot start.
 
     -I keeps the user's environment variables and site-packages, and the script's folder, off its
@@ -160,7 +153,7 @@ def spawn(tricks: Sequence[str] = WORKER_TRICKS) -> subprocess.Popen[bytes] | No
 
     try:
         return subprocess.Popen(
-            [sys.executable, "-I", os.path.abspath(__file__), *tricks],
+            [sys.executable, "-I", os.path.abspath(__file__)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -199,7 +192,7 @@ class Forked:
 _SIGKILL = 9  # signal.SIGKILL on every POSIX system, without importing signal (and enum)
 
 
-def fork(tricks: Sequence[str] = WORKER_TRICKS) -> Forked | None:
+def fork() -> Forked | None:
     """A worker forked from this process, which must not have started a thread or imported much:
     the worker then skips an interpreter's start-up, and this process the import of subprocess
     (a third of the time to start a worker the other way). Linux only; None where it cannot.
@@ -228,7 +221,7 @@ def fork(tricks: Sequence[str] = WORKER_TRICKS) -> Forked | None:
                 if stream not in (down_read, up_write):  # (a run started with a stream closed)
                     os.dup2(devnull, stream)
             with open(down_read, "rb") as source, open(up_write, "wb") as sink:
-                serve(source, sink, tricks)
+                serve(source, sink)
         except BaseException:  # whatever happens, this process ends here
             status = 1
         os._exit(status)
@@ -240,14 +233,14 @@ def fork(tricks: Sequence[str] = WORKER_TRICKS) -> Forked | None:
 _SPARE: Worker | None = None  # a worker started ahead of the run that uses it
 
 
-def prestart(tricks: Sequence[str] = WORKER_TRICKS) -> None:
+def prestart() -> None:
     """Start a worker now, for the next run in this process to take (`take_spare`). The CLI calls
     this first thing, so that the worker's imports overlap its own: the worker is forked where that
     is possible (nothing is imported yet, no thread runs), spawned elsewhere. This module imports
     only the standard library for that reason. Stopped at exit if unused."""
     global _SPARE
     if _SPARE is None:
-        _SPARE = fork(tricks) or spawn(tricks)
+        _SPARE = fork() or spawn()
         if _SPARE is not None:
             import atexit
 
@@ -290,9 +283,8 @@ def _close(worker: Worker) -> None:
 
 
 # ------------------------------------------------------------------------------------ the worker
-def serve(source: BinaryIO, sink: BinaryIO, tricks: Sequence[str] = WORKER_TRICKS) -> None:
-    """The worker: reads frames from `source` until it closes; answers each on `sink`. It plays
-    the `tricks` named (of `WORKER_TRICKS`)."""
+def serve(source: BinaryIO, sink: BinaryIO) -> None:
+    """The worker: reads frames from `source` until it closes; answers each on `sink`."""
     import json
 
     # No pydantic plugins (entry points of the `pydantic` group): they observe the validation of
@@ -301,10 +293,6 @@ def serve(source: BinaryIO, sink: BinaryIO, tricks: Sequence[str] = WORKER_TRICK
     import pydantic  # noqa: F401 - imported before the first document arrives, not after
 
     try:
-        if "warm-models" in tricks and not _readable(source):
-            # Nothing to check yet: use the wait to build the models of the version most documents
-            # have; a 3.0 document builds its own.
-            _models(LIKELY_VERSION)
         while True:
             header = source.read(HEADER.size)
             if len(header) < HEADER.size:
@@ -323,16 +311,5 @@ def serve(source: BinaryIO, sink: BinaryIO, tricks: Sequence[str] = WORKER_TRICK
         pass
 
 
-def _readable(source: BinaryIO) -> bool:
-    """Whether a read from `source` would not wait (or its readiness cannot be told)."""
-    import select
-
-    try:
-        ready, _, _ = select.select([source], [], [], 0)
-    except (OSError, ValueError):
-        return True
-    return bool(ready)
-
-
 if __name__ == "__main__":
-    serve(sys.stdin.buffer, sys.stdout.buffer, sys.argv[1:])
+    serve(sys.stdin.buffer, sys.stdout.buffer)

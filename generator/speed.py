@@ -29,8 +29,6 @@ TRICKS: dict[str, str] = {
     "prestart": "the command forks the worker before importing anything, so that the two import "
     "side by side (__main__.py, openapi_check.prestart; plain: the worker is spawned when the "
     "first run starts)",
-    "warm-models": "an idle worker builds the models of the likely OpenAPI version before the first "
-    "document arrives (openapi_check.serve; plain: when the document asks for them)",
     "lazy-lines": "a JSON document read by `json.loads` works out its line numbers only when a "
     "message needs one (load.py, diagnostics.Location; plain: at once, by the YAML builder)",
     "template-bytecode": "Jinja keeps the compiled templates in its bytecode cache (render/"
@@ -58,11 +56,3 @@ def on(trick: str) -> bool:
 def unknown_tricks() -> list[str]:
     """Names in `JOBGEN_PLAIN` that are no trick's."""
     return sorted(plain_tricks() - TRICKS.keys())
-
-
-def worker_tricks() -> list[str]:
-    """The validation worker's own tricks that are on: it imports nothing of jobgen, so it is told
-    them when it starts (`openapi_check.serve`)."""
-    from .openapi_check import WORKER_TRICKS
-
-    return [trick for trick in WORKER_TRICKS if on(trick)]

@@ -123,7 +123,7 @@ class Validation:
             self._start()
 
     def _start(self) -> None:
-        worker = take_spare() or spawn(speed.worker_tricks())
+        worker = take_spare() or spawn()
         self._worker = worker
         if worker is None:
             return  # no interpreter to start: everything is validated inline
