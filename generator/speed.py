@@ -31,6 +31,8 @@ TRICKS: dict[str, str] = {
     "first run starts)",
     "lazy-lines": "a JSON document read by `json.loads` works out its line numbers only when a "
     "message needs one (load.py, diagnostics.Location; plain: at once, by the YAML builder)",
+    "gc-off": "the cyclic garbage collector is off for the whole command, the forked worker "
+    "included (__main__.py; plain: on)",
     "template-bytecode": "Jinja keeps the compiled templates in its bytecode cache (render/"
     "project.py; plain: the templates are compiled on every run)",
 }
