@@ -21,7 +21,7 @@ from . import speed
 from .diagnostics import InputError, Location, join_pointer
 from .inputs import note_read
 
-try:  # the C composer is an order of magnitude faster on large specs
+try:  # the C composer, much faster on large specs
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
@@ -230,8 +230,8 @@ def _fast_json(text: str) -> Any:
     """The data of a JSON document whose every detail the YAML builder would accept alike, or
     `_NO_DOCUMENT` to send it the slow way.
 
-    `json.loads` reads a 10 MB spec about fifteen times faster than the YAML event builder, and makes
-    no line map: the document works one out only if a message needs a line (`Document.lines`). The
+    `json.loads` reads a large spec many times faster than the YAML event builder, and makes
+    no line map (BENCHMARKS.md, "Speed tricks": `lazy-lines`): the document works one out only if a message needs a line (`Document.lines`). The
     builder still gets every document that is not plain JSON within the limits, so what it refuses,
     and the messages and locations it gives, are unchanged.
     """

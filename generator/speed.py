@@ -5,13 +5,14 @@ obvious code, in this one process, with the standard library or ruff doing the w
 `on(name)` in one place which of the two runs. The environment variable `JOBGEN_PLAIN` chooses:
 
     JOBGEN_PLAIN=1                  every trick off: the plain path
-    JOBGEN_PLAIN=worker,wrap        only the tricks named (comma-separated) off, for measuring them
+    JOBGEN_PLAIN=worker,gc-off      only the tricks named (comma-separated) off, for measuring them
     unset, empty or 0               every trick on (the default)
 
 An unknown name is refused by the command (`unknown_tricks`), so that a typo does not measure the
 default path under another name. tests/test_plain.py runs both paths and compares every byte they
-write and print; BENCHMARKS.md has what each trick earns, and a trick that earns less than a tenth
-of a realistic run's time is not kept.
+write and print. BENCHMARKS.md ("Speed tricks") has what each trick earns, on which input and how
+it was measured; a trick that does not earn a tenth of a realistic run's time is not kept, and the
+tricks removed for that are listed there too.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ The verdict gates the output, but nothing else depends on it: the parser reads t
 validation only says whether the document is OpenAPI and, if not, every place where it goes wrong
 (the pipeline then leaves out what it can, see `prune.py`, and validates the rest again). So it
 runs beside the rest of the pipeline, in a worker process started when the run starts: importing
-openapi-pydantic builds about a hundred pydantic models (a third of a small run's time), and
-validating a large document takes about as long as parsing it. The worker gets each document as
+openapi-pydantic builds about a hundred pydantic models, and validating a large document takes
+about as long as parsing it (BENCHMARKS.md, "Speed tricks": `worker`). The worker gets each document as
 soon as it is loaded and repaired, and answers in order; the pipeline reads the answers before it
 returns anything (see `pipeline.run`).
 
