@@ -15,6 +15,10 @@ Sections:
    server: jobgen's client, a bare httpx.Client + json.loads, and the peer's client.
 5. output: `jobgen generate` of a changed spec into an output folder holding no other file, and one
    holding 20,000 files of the user's: what the writer costs when it leaves those files alone.
+6. tricks (only when asked for: `--sections tricks`, about 20 minutes): each speed trick of
+   `generator/speed.py` turned off alone (`JOBGEN_PLAIN=<trick>`), and all of them (`JOBGEN_PLAIN=1`),
+   against the default, on realistic inputs: what each earns in wall and CPU time. Written to its
+   own marked block of BENCHMARKS.md (`--tricks a,b` measures only those).
 
 Comparisons alternate the tools run by run (ABAB) so that drift on a shared machine hits both alike,
 and report the ratio of medians. Needs the `bench` extra (`pip install -e '.[bench]'`).
@@ -43,6 +47,9 @@ BIN = Path(sys.executable).parent
 PEER = "openapi-python-client"
 MARK_START = "<!-- bench:start (written by bench/run.py; edit outside the markers) -->"
 MARK_END = "<!-- bench:end -->"
+TRICKS_START = "<!-- bench:tricks:start (written by bench/run.py --sections tricks) -->"
+TRICKS_END = "<!-- bench:tricks:end -->"
+PLAIN_SWITCH = "JOBGEN_PLAIN"  # generator/speed.py
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import make_spec  # noqa: E402 - bench/ is not a package
@@ -58,9 +65,13 @@ class Sample:
     stderr: str
 
 
-def measure(command: Sequence[str], cwd: Path) -> Sample:
-    """Run a command as a user would; wall time, CPU time and peak RSS of its process tree."""
+def measure(command: Sequence[str], cwd: Path, plain: str = "") -> Sample:
+    """Run a command as a user would; wall time, CPU time and peak RSS of its process tree.
+    `plain`: the value of `JOBGEN_PLAIN`, the speed tricks turned off (none by default)."""
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    env.pop(PLAIN_SWITCH, None)
+    if plain:
+        env[PLAIN_SWITCH] = plain
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env=env)
@@ -547,14 +558,113 @@ def output_cost(work: Path, runs: int, unrelated: int) -> Table:
     return table
 
 
+def speed_tricks(work: Path, runs: int, quick: bool, only: Sequence[str]) -> Table:
+    """Each speed trick off alone, and all of them off, against the default, on realistic inputs.
+
+    Every configuration of one input takes its turn run by run (the default, then each trick
+    off, then the plain path), so that a machine busy with other work slows them alike. CPU is
+    user+sys of the whole process tree (the validation worker and ruff included); a trick that
+    works by running two processes side by side gains wall time, not CPU. The result cache is
+    measured on a no-op run (a copy of this repo's configuration, nothing changed), where it acts;
+    the others on full runs (--no-cache).
+    """
+    from generator.speed import TRICKS
+
+    jobgen = tool("jobgen")
+    names = [name for name in TRICKS if not only or name in only]
+    configurations = {"": "default", **{name: name for name in names}}
+    if not only:
+        configurations["1"] = "all (JOBGEN_PLAIN=1)"
+    synthetic = work / "synthetic-500.json"
+    synthetic.write_text(json.dumps(make_spec(500, 1250), indent=1))
+    published = [REAL_SPECS / f"{name}.yaml" for name in REAL_SPEC_NAMES]
+    inputs: dict[str, list[Path]] = {"exporter.yaml": published[:1]}
+    if not quick:
+        inputs["pim.yaml"] = published[1:2]
+        inputs["exporter, pim, promotions"] = published
+        inputs["synthetic, 500 operations (JSON)"] = [synthetic]
+    table = Table(
+        "Speed tricks: each turned off alone (JOBGEN_PLAIN=trick) against the default",
+        ["trick off", "input", "wall: default / off", "saves", "CPU: default / off", "saves"],
+    )
+    repo = work / "tricks-repo"
+    fresh(repo).mkdir(parents=True)
+    shutil.copy2(ROOT / "pyproject.toml", repo / "pyproject.toml")
+    shutil.copytree(ROOT / "specs", repo / "specs")
+
+    def once(specs: Sequence[Path], plain: str, cached: bool = False) -> Sample:
+        if cached:  # the configuration's own output folder, unchanged since the last run
+            command = [jobgen, "generate", "-q"]
+            cwd = repo
+        else:
+            out = fresh(work / "tricks-out")
+            command = [jobgen, "generate", *map(str, specs), "-o", str(out), "-p", "ep"]
+            command += ["--no-cache", "-q"]
+            cwd = work
+        sample = measure(command, cwd, plain)
+        if sample.returncode != 0:
+            raise SystemExit(f"bench: jobgen failed ({plain}): {sample.stderr.strip()[-500:]}")
+        return sample
+
+    def compare(label: str, specs: Sequence[Path], cached: bool, wanted: dict[str, str]) -> None:
+        walls = {plain: Series() for plain in wanted}
+        cpus = {plain: Series() for plain in wanted}
+        for plain in wanted:
+            once(specs, plain, cached)  # warm-up: page cache, bytecode, Jinja's cache
+        for _ in range(runs):
+            for plain in wanted:
+                sample = once(specs, plain, cached)
+                walls[plain].values.append(sample.wall)
+                cpus[plain].values.append(sample.cpu)
+        for plain, name in wanted.items():
+            if not plain:
+                continue
+            table.rows.append(
+                [
+                    name,
+                    label,
+                    f"{walls[''].median:.3f} / {walls[plain].median:.3f} s",
+                    _saving(walls[""], walls[plain]),
+                    f"{cpus[''].median:.3f} / {cpus[plain].median:.3f} s",
+                    _saving(cpus[""], cpus[plain]),
+                ]
+            )
+        print(f"bench: tricks on {label} done", flush=True)
+
+    if "result-cache" in configurations:
+        once([], "", cached=True)  # the first run fills the cache
+        compare(
+            "no-op `jobgen generate`", [], True, {"": "default", "result-cache": "result-cache"}
+        )
+    full = {plain: name for plain, name in configurations.items() if plain != "result-cache"}
+    for label, specs in inputs.items():
+        compare(label, specs, False, full)
+    table.notes.append(
+        f"median of {runs} runs (min-max aside), every configuration of an input taking its turn "
+        "run by run; saves = (off - default) / off, the share of the time the trick saves; CPU is "
+        "user+sys of the whole process tree (worker and ruff included)."
+    )
+    return table
+
+
+def _saving(default: Series, off: Series) -> str:
+    return f"{(off.median - default.median) / off.median * 100:+.0f}%" if off.median else "-"
+
+
 # ---------------------------------------------------------------------------------------- the report
 def render(
-    tables: list[Table], started: float, quick: bool, info: dict[str, str], found: dict[str, str]
+    tables: list[Table],
+    started: float,
+    command: str,
+    info: dict[str, str],
+    found: dict[str, str],
+    start: str = MARK_START,
+    end: str = MARK_END,
 ) -> str:
     lines = [
-        MARK_START,
+        start,
         "",
-        f"_Run: `python bench/run.py{' --quick' if quick else ''}` on "
+        f"_Run: `python bench/run.py{command}` on "
         f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(started))}, took "
         f"{time.perf_counter() - _CLOCK:.0f} s._",
         "",
@@ -569,20 +679,21 @@ def render(
     ]
     for table in tables:
         lines += [table.markdown()]
-    lines.append(MARK_END)
+    lines.append(end)
     return "\n".join(lines) + "\n"
 
 
-def write(path: Path, block: str) -> None:
-    """Replace the marked block of `path` (keeping the hand-written text around it), or create it."""
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    opening = MARK_START.split(" (")[0]  # "<!-- bench:start", whatever follows it
-    if opening in text and MARK_END in text.split(opening, 1)[1]:
+def write(path: Path, block: str, start: str = MARK_START, end: str = MARK_END) -> None:
+    """Replace the block of `path` between `start` and `end` (keeping the hand-written text around
+    it), or add it."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    opening = start.split(" (")[0]  # "<!-- bench:start", whatever follows it
+    if opening in text and end in text.split(opening, 1)[1]:
         before = text.split(opening, 1)[0]
-        after = text.split(opening, 1)[1].split(MARK_END, 1)[1].lstrip("\n")
+        after = text.split(opening, 1)[1].split(end, 1)[1].lstrip("\n")
         text = before + block + ("\n" + after if after else "")
     else:
-        text = "# Benchmarks\n\n" + block
+        text = text.rstrip("\n") + "\n\n" + block
     path.write_text(text, encoding="utf-8")
 
 
@@ -603,7 +714,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--sections",
         default="generation,scale,noop,runtime,output",
-        help="comma-separated subset to run",
+        help="comma-separated subset to run (tricks: only when named)",
+    )
+    parser.add_argument(
+        "--tricks", default="", help="with --sections tricks: only these tricks (comma-separated)"
     )
     args = parser.parse_args(argv)
     runs = args.runs or (1 if args.quick else 9)
@@ -636,7 +750,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "output" in sections:
             tables.append(output_cost(work, args.runs or (1 if args.quick else 7), 20_000))
             print(tables[-1].markdown(), flush=True)
-    write(Path(args.output), render(tables, started, args.quick, info, found))
+        tricks = None
+        if "tricks" in sections:
+            only = [name for name in args.tricks.split(",") if name]
+            tricks = speed_tricks(work, args.runs or (1 if args.quick else 9), args.quick, only)
+            print(tricks.markdown(), flush=True)
+    quick = " --quick" if args.quick else ""
+    if tables:
+        write(Path(args.output), render(tables, started, quick, info, found))
+    if tricks is not None:
+        command = f"{quick} --sections tricks" + (f" --tricks {args.tricks}" if args.tricks else "")
+        block = render([tricks], started, command, info, found, TRICKS_START, TRICKS_END)
+        write(Path(args.output), block, TRICKS_START, TRICKS_END)
     print(f"bench: wrote {args.output}")
     return 0
 

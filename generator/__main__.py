@@ -1,17 +1,9 @@
 """The `jobgen` command (and `python -m generator`).
 
-Before anything else is imported, a run that may validate documents starts the validation worker
-(`validate.py`): it then imports pydantic and openapi-pydantic while this process imports click,
-Jinja and the stages, instead of after them. A run served by the result cache leaves it unused.
-
-The cyclic garbage collector is off for the whole command, as it is for the stages of any run
-(`pipeline._collector_paused`): a short-lived process whose objects mostly live until it ends gains
-nothing from collections, and imports alone set off dozens of them (7% of a small run's CPU time,
-the worker's included: it is forked with the collector off, and lives no longer than the command).
-
-When the command is done, the process ends without the interpreter's teardown (freeing every module
-and object one by one: about 30 ms, a tenth of a small run). Everything the command writes is
-closed by then; only the standard streams are flushed here.
+One speed trick lives here (see `speed.py`, where `JOBGEN_PLAIN` turns it off): `gc-off`, the
+cyclic garbage collector is off for the whole command. Loading, parsing and rendering a large spec
+make millions of small objects that all stay alive until the command ends, and each collection
+re-scans all of them; reference counting still frees everything acyclic.
 """
 
 from __future__ import annotations
@@ -20,16 +12,21 @@ import gc
 import os
 import sys
 
-_VALIDATING_COMMANDS = frozenset({"generate", "check", "validate"})
+from . import speed
 
 
 def main() -> None:
-    gc.disable()
-    arguments = set(sys.argv[1:])
-    if arguments & _VALIDATING_COMMANDS and not arguments & {"--help", "-h"}:
-        from .openapi_check import prestart
-
-        prestart()
+    if speed.on("gc-off"):
+        gc.disable()
+    unknown = speed.unknown_tricks()
+    if unknown:
+        known = ", ".join(speed.TRICKS)
+        print(
+            f"jobgen: error: {speed.SWITCH}: no speed trick is called {', '.join(unknown)} "
+            f"(use 1 for all, or some of: {known})",
+            file=sys.stderr,
+        )
+        sys.exit(2)
     from .cli import main as cli_main
 
     try:
@@ -37,11 +34,11 @@ def main() -> None:
         code: object = 0
     except SystemExit as exc:
         code = exc.code
-    _exit(code)
+    _end(code)
 
 
-def _exit(code: object) -> None:
-    """End the process as `sys.exit(code)` would, skipping the interpreter's teardown."""
+def _end(code: object) -> None:
+    """End the process as `sys.exit(code)` would, also when a standard stream is closed or gone."""
     if code is None:
         status = 0
     elif isinstance(code, int):
@@ -49,9 +46,6 @@ def _exit(code: object) -> None:
     else:  # sys.exit("message"): the message goes to stderr, the status is 1
         print(code, file=sys.stderr)
         status = 1
-    from .openapi_check import stop_spare
-
-    stop_spare()  # an unused prestarted worker (a run served by the cache)
     for stream in (sys.stdout, sys.stderr):
         if stream is None:  # started without it (`jobgen ... >&-`)
             continue
@@ -59,7 +53,20 @@ def _exit(code: object) -> None:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe (`jobgen ... | head`), or a closed stream
             status = status or 1
-    os._exit(status)
+            _drop(stream)
+    sys.exit(status)
+
+
+def _drop(stream: object) -> None:
+    """Point a stream that cannot be flushed at /dev/null, so that the interpreter's own flush at
+    exit has nothing to complain about (what Python's documentation advises for SIGPIPE)."""
+    try:
+        descriptor = stream.fileno()  # type: ignore[attr-defined]
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, descriptor)
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":

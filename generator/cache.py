@@ -45,7 +45,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import __version__, pipeline
+from . import __version__, pipeline, speed
 from .changes import Change
 from .config import Config
 from .diagnostics import Collector, Diagnostic, Level, Location
@@ -73,11 +73,11 @@ def run(
     previous: Previous | None = None,
 ) -> pipeline.Result:
     """`pipeline.run(config, prepare=prepare, previous=previous)`, served from the cache when every
-    input is unchanged (then without calling `prepare`). `previous`: read from the output folder
-    when not given."""
+    input is unchanged (then without calling `prepare`): a speed trick (`result-cache`, see
+    `speed.py`). `previous`: read from the output folder when not given."""
     if previous is None:
         previous = read_previous(config.output)
-    if not enabled:
+    if not enabled or not speed.on("result-cache"):
         return pipeline.run(config, prepare=prepare, previous=previous)
     started = time.perf_counter()
     static = static_fingerprint(config.templates)

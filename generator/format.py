@@ -7,8 +7,8 @@ version is pinned by jobgen's own dependencies, so the bytes are the same on eve
 The temporary folder is locked (flock) while it is in use, and removed at the end; the folder of a
 run that was killed is unlocked, and the next run removes it before making its own.
 
-Rendering already writes each module's imports exactly and in `ruff check --select I` order (see
-render/imports.py): there is nothing for a `ruff check --fix` pass to do, and the tests check that it stays so.
+Rendering writes each module's imports exactly (render/imports.py); `ruff check --select I --fix`
+puts them in isort's order before `ruff format` runs.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from .diagnostics import InputError, Location
@@ -45,14 +45,13 @@ def ruff_version() -> str:
     return version("ruff")
 
 
-def format_files(files: dict[str, str], formatted: Collection[str] = ()) -> dict[str, str]:
+def format_files(files: dict[str, str]) -> dict[str, str]:
     """Return `files` with every `.py` and `.md` file formatted.
 
     Markdown goes through `ruff format` too: it formats the Python in code blocks, and users' own
-    `ruff format --check` of the package would otherwise flag the README. Files in `formatted` are
-    known to be formatted already (the runtime modules) and are returned as they are.
+    `ruff format --check` of the package would otherwise flag the README.
     """
-    python = sorted(p for p in files if p.endswith((".py", ".md")) and p not in formatted)
+    python = sorted(p for p in files if p.endswith((".py", ".md")))
     if not python:
         return dict(files)
     ruff = ruff_binary()
@@ -65,6 +64,7 @@ def format_files(files: dict[str, str], formatted: Collection[str] = ()) -> dict
             files.get("pyproject.toml", _DEFAULT_CONFIG), encoding="utf-8"
         )
         common = ["--no-cache", "--config", str(root / "pyproject.toml")]
+        _run([ruff, "check", *common, "--select", "I", "--fix", "--quiet", "."], root)
         _run([ruff, "format", *common, "."], root)  # not --quiet: that hides the parse error
         result = dict(files)
         for path in python:

@@ -17,10 +17,11 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import InputError, Location
+from . import speed
+from .diagnostics import InputError, Location, join_pointer
 from .inputs import note_read
 
-try:  # the C composer is an order of magnitude faster on large specs
+try:  # the C composer, much faster on large specs
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
@@ -50,15 +51,6 @@ _SCALARS = yaml.constructor.SafeConstructor()
 _MERGE = "tag:yaml.org,2002:merge"
 _NO_DOCUMENT = object()  # a stream with no document at all
 _STR = "tag:yaml.org,2002:str"
-# The loader's implicit scalar resolvers by first character, each list followed by the wildcard ones,
-# in the order Resolver.resolve tries them; and its path resolvers (none, unless registered).
-_WILDCARD: list[Any] = list(_Loader.yaml_implicit_resolvers.get(None, []))
-_IMPLICIT: dict[str, list[Any]] = {
-    first: [*resolvers, *_WILDCARD]
-    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
-    if first is not None
-}
-_PATH_RESOLVERS = bool(_Loader.yaml_path_resolvers)
 _LEVEL_CHANGE: dict[type, int] = {
     yaml.SequenceStartEvent: 1,
     yaml.MappingStartEvent: 1,
@@ -165,7 +157,9 @@ def load_document(path: Path, display: str | None = None) -> Document:
     if text.lstrip().startswith("{"):
         data = _fast_json(text)
         if data is not _NO_DOCUMENT:
-            return Document(display, data, text=text)
+            if speed.on("lazy-lines"):
+                return Document(display, data, text=text)
+            return Document(display, data, _line_map(display, text))
     return _load_yaml(path, display, text)
 
 
@@ -236,8 +230,8 @@ def _fast_json(text: str) -> Any:
     """The data of a JSON document whose every detail the YAML builder would accept alike, or
     `_NO_DOCUMENT` to send it the slow way.
 
-    `json.loads` reads a 10 MB spec about fifteen times faster than the YAML event builder, and makes
-    no line map: the document works one out only if a message needs a line (`Document.lines`). The
+    `json.loads` reads a large spec many times faster than the YAML event builder, and makes
+    no line map (BENCHMARKS.md, "Speed tricks": `lazy-lines`): the document works one out only if a message needs a line (`Document.lines`). The
     builder still gets every document that is not plain JSON within the limits, so what it refuses,
     and the messages and locations it gives, are unchanged.
     """
@@ -595,8 +589,7 @@ class _Builder:
                 except _Refused as exc:
                     where = Location(self.display, pointer, key.start_mark.line + 1)
                     raise InputError(f"key: {exc.message}", where, exc.code) from None
-                # As join_pointer(pointer, name), inlined: this runs for every entry of the spec.
-                child = pointer + "/" + name.replace("~", "~0").replace("/", "~1")
+                child = join_pointer(pointer, name)
                 if name in result and name not in merged_keys:
                     # PyYAML would keep the last one silently: a spec would lose the first unseen.
                     first = self.lines.get(child)
@@ -630,17 +623,9 @@ class _Builder:
     def _tag(self, event: Any) -> str:
         """A scalar's tag, resolved as the composer resolves it."""
         tag: str | None = event.tag
-        if tag is not None and tag != "!":
-            return tag
-        if _PATH_RESOLVERS:  # pragma: no cover - only if someone registered path resolvers
-            return str(self.loader.resolve(yaml.ScalarNode, event.value, event.implicit))
-        # Resolver.resolve for a scalar, inlined (it runs for every scalar of the spec).
-        if event.implicit[0]:
-            value = event.value
-            for implicit_tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
-                if regexp.match(value):
-                    return str(implicit_tag)
-        return _STR
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        return str(tag)
 
 
 class _Refused(Exception):

@@ -1,18 +1,17 @@
 """The OpenAPI check itself: a document against openapi-pydantic's models of OpenAPI 3.0 or 3.1.
 
 Imported by `validate.py` (to check a document in this process) and run as a script by it (the
-worker process): so it imports nothing of jobgen, and pydantic only when it checks something. The
-`jobgen` command forks its worker instead (`prestart`, `fork`): the same loop, `serve`, on pipes.
+worker process): so it imports nothing of jobgen, and pydantic only when it checks something.
 
-    python -I openapi_check.py   # frames in (4-byte length, then b"V" + marshal.dumps((version,
-                                 # data)) or b"S"), one JSON line out per frame:
-                                 # [[message, [pointer tokens], code], ...] ([] when
-                                 # the document is valid) or "skipped"
+    python -I openapi_check.py  # frames in (4-byte length, then b"V" +
+                                # marshal.dumps((version, data)) or b"S"), one JSON
+                                # line out per frame: [[message, [pointer tokens],
+                                # code], ...] ([] when the document is valid) or
+                                # "skipped"
 """
 
 from __future__ import annotations
 
-# Only what starting a worker needs is imported here (`prestart` runs before the CLI imports anything).
 import marshal
 import os
 import struct
@@ -23,26 +22,22 @@ if TYPE_CHECKING:
     import subprocess
     from typing import Any, BinaryIO, TypeAlias
 
-    Worker: TypeAlias = "subprocess.Popen[bytes] | Forked"  # what `take_spare` and `spawn` give
+    Worker: TypeAlias = "subprocess.Popen[bytes]"  # what `spawn` gives
 
 HEADER = struct.Struct(">I")
 VALIDATE = b"V"  # a frame's first byte: check the marshalled (version, data) that follows
 SKIP = b"S"  # or: answer "skipped" (the document is checked by the process that sent it)
 
 Problem = tuple[str, list[str], str]  # (message, JSON pointer tokens, code)
-LIKELY_VERSION = "3.1.0"  # the version whose models a worker builds before any document arrives
 
 
-def problems(version: str, data: Any, *, alone: bool = False) -> list[Problem]:
+def problems(version: str, data: Any) -> list[Problem]:
     """Every problem openapi-pydantic finds in a document, each the most specific error of the
     alternatives it tried for one value ([] if the document is valid).
-
-    `alone`: import only the models of the document's version (see `_models`); for a process that
-    imports openapi-pydantic for nothing else, the worker.
     """
     import pydantic
 
-    models = _models(version, alone)
+    models = _models(version)
     try:
         models.OpenAPI.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -58,58 +53,17 @@ def problems(version: str, data: Any, *, alone: bool = False) -> list[Problem]:
     return []
 
 
-def problem(version: str, data: Any, *, alone: bool = False) -> Problem | None:
+def problem(version: str, data: Any) -> Problem | None:
     """The first of a document's `problems`, or None if it is valid."""
-    found = problems(version, data, alone=alone)
+    found = problems(version, data)
     return found[0] if found else None
 
 
-def _models(version: str, alone: bool) -> Any:
-    """openapi-pydantic's module of models for OpenAPI `version` (`v3_0` or `v3_1`).
-
-    `alone` imports that module without running `openapi_pydantic/__init__.py` and `v3/__init__.py`,
-    which import both versions and build a discriminated union of the two: half of the import time,
-    in the worker, whose every run starts by importing it. The packages are put in `sys.modules`
-    unexecuted (their folders are all a submodule import needs); anything unexpected there and the
-    package is imported whole instead. Not for a process where other code imports openapi-pydantic.
-    """
-    import importlib
-
-    name = "openapi_pydantic.v3." + ("v3_0" if version.startswith("3.0") else "v3_1")
-    if name in sys.modules:  # (not `from openapi_pydantic.v3 import ...`: that imports both)
-        return sys.modules[name]
-    if alone and _packages_unexecuted():
-        try:
-            return importlib.import_module(name)
-        except Exception:
-            _forget_packages()
+def _models(version: str) -> Any:
+    """openapi-pydantic's module of models for OpenAPI `version` (`v3_0` or `v3_1`)."""
     from openapi_pydantic.v3 import v3_0, v3_1
 
-    return v3_0 if name.endswith("v3_0") else v3_1
-
-
-def _packages_unexecuted() -> bool:
-    """Put `openapi_pydantic` and `openapi_pydantic.v3` in `sys.modules` without running them."""
-    import importlib
-    import importlib.util
-
-    try:
-        for package in ("openapi_pydantic", "openapi_pydantic.v3"):
-            if package not in sys.modules:
-                spec = importlib.util.find_spec(package)
-                if spec is None or not spec.submodule_search_locations:
-                    raise ImportError(package)
-                sys.modules[package] = importlib.util.module_from_spec(spec)
-        importlib.import_module("openapi_pydantic.compat")  # shared by both versions
-    except Exception:
-        _forget_packages()
-        return False
-    return True
-
-
-def _forget_packages() -> None:
-    for module in [m for m in sys.modules if m.split(".")[0] == "openapi_pydantic"]:
-        del sys.modules[module]
+    return v3_0 if version.startswith("3.0") else v3_1
 
 
 # Errors beyond these are not told apart: a document this broken is reported by its first problems.
@@ -202,132 +156,9 @@ def spawn() -> subprocess.Popen[bytes] | None:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             bufsize=0,
-            # No pydantic plugins (found by scanning every installed package's entry points): they
-            # are for the user's own models, not for checking a document's shape.
-            env={**os.environ, "PYDANTIC_DISABLE_PLUGINS": "__all__"},
         )
     except (OSError, ValueError):
         return None
-
-
-class Forked:
-    """A worker forked from the CLI process before it imported anything (see `prestart`), with the
-    part of `subprocess.Popen`'s interface that the client uses."""
-
-    def __init__(self, pid: int, stdin: BinaryIO, stdout: BinaryIO) -> None:
-        self.pid, self.stdin, self.stdout = pid, stdin, stdout
-        self.returncode: int | None = None
-
-    def poll(self) -> int | None:
-        if self.returncode is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
-
-    def wait(self) -> int:
-        if self.returncode is None:
-            _, status = os.waitpid(self.pid, 0)
-            self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
-
-    def kill(self) -> None:
-        if self.returncode is None:
-            os.kill(self.pid, _SIGKILL)
-
-
-_SIGKILL = 9  # signal.SIGKILL on every POSIX system, without importing signal (and enum)
-
-
-def fork() -> Forked | None:
-    """A worker forked from this process, which must not have started a thread or imported much:
-    the worker then skips an interpreter's start-up, and this process the import of subprocess
-    (a third of the time to start a worker the other way). Linux only; None where it cannot.
-    """
-    if not sys.platform.startswith("linux"):
-        return None  # macOS forbids much after fork(); elsewhere there is no fork at all
-    # A thread (started by a sitecustomize, or a debugger) could hold a lock the worker then needs.
-    threading = sys.modules.get("threading")
-    if threading is not None and threading.active_count() > 1:
-        return None
-    try:
-        down_read, down_write = os.pipe()
-        up_read, up_write = os.pipe()
-        pid = os.fork()
-    except OSError:
-        return None
-    if pid == 0:  # the worker: never returns into the code that forked it
-        status = 0
-        try:
-            os.close(down_write)
-            os.close(up_read)
-            # The run's standard streams are not the worker's: it must not read the run's input,
-            # say anything to the user, or hold the run's output pipe open after the run ends.
-            devnull = os.open(os.devnull, os.O_RDWR)
-            for stream in (0, 1, 2):
-                if stream not in (down_read, up_write):  # (a run started with a stream closed)
-                    os.dup2(devnull, stream)
-            os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"  # see `spawn`
-            with open(down_read, "rb") as source, open(up_write, "wb") as sink:
-                serve(source, sink)
-        except BaseException:  # whatever happens, this process ends here
-            status = 1
-        os._exit(status)
-    os.close(down_read)
-    os.close(up_write)
-    return Forked(pid, open(down_write, "wb", buffering=0), open(up_read, "rb"))
-
-
-_SPARE: Worker | None = None  # a worker started ahead of the run that uses it
-
-
-def prestart() -> None:
-    """Start a worker now, for the next run in this process to take (`take_spare`). The CLI calls
-    this first thing, so that the worker's imports overlap its own: the worker is forked where that
-    is possible (nothing is imported yet, no thread runs), spawned elsewhere. This module imports
-    only the standard library for that reason. Stopped at exit if unused."""
-    global _SPARE
-    if _SPARE is None:
-        _SPARE = fork() or spawn()
-        if _SPARE is not None:
-            import atexit
-
-            atexit.register(_drop_spare)
-
-
-def take_spare() -> Worker | None:
-    """The prestarted worker, if there is one still running."""
-    global _SPARE
-    worker, _SPARE = _SPARE, None
-    if worker is not None and worker.poll() is not None:
-        _close(worker)
-        return None
-    return worker
-
-
-def _drop_spare() -> None:
-    worker = take_spare()
-    if worker is not None:
-        worker.kill()
-        _close(worker)
-
-
-def stop_spare() -> None:
-    """Stop an unused prestarted worker without waiting for it (for a process about to end)."""
-    global _SPARE
-    worker, _SPARE = _SPARE, None
-    if worker is not None:
-        worker.kill()
-
-
-def _close(worker: Worker) -> None:
-    worker.wait()
-    for pipe in (worker.stdin, worker.stdout):
-        if pipe is not None:
-            try:  # noqa: SIM105 - contextlib is not imported here (see the top)
-                pipe.close()
-            except OSError:
-                pass
 
 
 # ------------------------------------------------------------------------------------ the worker
@@ -335,15 +166,12 @@ def serve(source: BinaryIO, sink: BinaryIO) -> None:
     """The worker: reads frames from `source` until it closes; answers each on `sink`."""
     import json
 
-    _without_plugins()
+    # No pydantic plugins (entry points of the `pydantic` group): they observe the validation of
+    # the user's own models, not jobgen's check of a document's shape.
+    os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
     import pydantic  # noqa: F401 - imported before the first document arrives, not after
 
-    _packages_unexecuted()
     try:
-        if not _readable(source):
-            # Nothing to check yet: use the wait to build the models of the version most documents
-            # have (a third of the time a small document takes); a 3.0 document builds its own.
-            _models(LIKELY_VERSION, alone=True)
         while True:
             header = source.read(HEADER.size)
             if len(header) < HEADER.size:
@@ -355,59 +183,12 @@ def serve(source: BinaryIO, sink: BinaryIO) -> None:
             answer: Any = "skipped"
             if body[:1] == VALIDATE:
                 version, data = marshal.loads(body[1:])
-                answer = problems(version, data, alone=True)
+                answer = problems(version, data)
             sink.write(json.dumps(answer).encode() + b"\n")
             sink.flush()
     except (BrokenPipeError, KeyboardInterrupt):
         pass
 
 
-def _without_plugins() -> None:
-    """Run the worker's pydantic without plugins, as `PYDANTIC_DISABLE_PLUGINS=__all__` would.
-
-    Pydantic plugins (entry points of the `pydantic` group) observe the validation of every model;
-    in the worker they would observe jobgen's own check of the document, not the user's models. And
-    finding them costs the worker a fifth of its start-up: pydantic's plugin loader imports
-    `importlib.metadata` (email, zipfile, csv...) and scans every installed distribution when the
-    first model is built. So the loader's module is put in `sys.modules` as a stand-in whose
-    `get_plugins` finds none; any other name pydantic asks of it comes from the real loader.
-    """
-    import types
-
-    name = "pydantic.plugin._loader"
-    if name in sys.modules:
-        return
-    stand_in = types.ModuleType(name)
-
-    def get_plugins() -> tuple[()]:
-        return ()
-
-    def real(attribute: str) -> Any:
-        import importlib
-
-        if attribute.startswith("__"):  # the import system's questions (`__path__`...)
-            raise AttributeError(attribute)
-        sys.modules.pop(name, None)
-        return getattr(importlib.import_module(name), attribute)
-
-    stand_in.get_plugins = get_plugins  # type: ignore[attr-defined]
-    stand_in.__getattr__ = real  # type: ignore[method-assign]
-    sys.modules[name] = stand_in
-
-
-def _readable(source: BinaryIO) -> bool:
-    """Whether a read from `source` would not wait (or its readiness cannot be told)."""
-    import select
-
-    try:
-        ready, _, _ = select.select([source], [], [], 0)
-    except (OSError, ValueError):
-        return True
-    return bool(ready)
-
-
 if __name__ == "__main__":
     serve(sys.stdin.buffer, sys.stdout.buffer)
-    # Every answer is written and flushed: skip the teardown of pydantic's many objects, which the
-    # run would otherwise wait for (tens of milliseconds).
-    os._exit(0)

@@ -5,7 +5,7 @@ The only module that touches the output folder. What it guarantees:
 - **Ownership.** A manifest (`.jobgen-manifest.json`) lists the files jobgen wrote. Only those are
   ever written, replaced or removed. Every other file and folder in the output folder is left alone:
   never read, copied, linked or moved, so a file of the user's created while a run is under way stays,
-  and a run costs the same beside 20,000 such files as beside none. A generated path that collides
+  and a run costs no more beside many such files than beside none (BENCHMARKS.md, "Output"). A generated path that collides
   with a file jobgen does not own is an error, not an overwrite; so is one created there during the
   run (it is kept, the generated file is not written).
 - **The folder stays the user's.** The output folder is updated in place, never replaced: its mode

@@ -24,7 +24,7 @@ from .config import INITIAL_VERSION, Config
 from .diagnostics import Diagnostic, InputError, Level, Location
 from .format import format_files
 from .output import SURFACE, Previous
-from .render import package_view, render_project, static_paths
+from .render import package_view, render_project
 from .render.changelog import changelog_view
 from .render.project import PACKAGE_TEMPLATES, render_changelog, unknown_overlay_files
 from .render.views import PackageView
@@ -136,7 +136,7 @@ def _render(
         if config.templates is not None:
             _check_overlay_python(raw, config.templates, view)
     with stage("format"):
-        files = format_files(raw, static_paths(project))
+        files = format_files(raw)
     return raw, files
 
 
@@ -177,7 +177,7 @@ def _render_again(
     # The package's ruff settings come with it (format_files reads them from pyproject.toml).
     changed.setdefault("pyproject.toml", again["pyproject.toml"])
     with stage("format"):
-        formatted = format_files(changed, static_paths(project))
+        formatted = format_files(changed)
     return {**files, **formatted}
 
 

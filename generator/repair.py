@@ -197,7 +197,6 @@ class _Objects:
                     repair(entry, join_pointer("/components", kind, name))
 
     def operation(self, operation: dict[str, Any], pointer: str) -> None:
-        # (Pointers are spelt out only for what needs a repair: most operations need none.)
         if "servers" in operation:
             self.servers(operation["servers"], join_pointer(pointer, "servers"))
         parameters = operation.get("parameters")
@@ -205,16 +204,16 @@ class _Objects:
             self._body_parameter(operation, parameters, pointer)
             self.parameters(parameters, join_pointer(pointer, "parameters"))
         body = operation.get("requestBody")
-        if isinstance(body, dict) and _may_need_repair(body):
+        if isinstance(body, dict):
             self.body(body, join_pointer(pointer, "requestBody"))
         responses = operation.get("responses")
         for status, response in responses.items() if isinstance(responses, dict) else ():
-            if isinstance(response, dict) and _may_need_repair(response):
+            if isinstance(response, dict):
                 self.response(response, join_pointer(pointer, "responses", status))
 
     def parameters(self, parameters: Any, pointer: str) -> None:
         for index, parameter in enumerate(parameters if isinstance(parameters, list) else ()):
-            if isinstance(parameter, dict) and _may_need_repair(parameter, parameter=True):
+            if isinstance(parameter, dict):
                 self.parameter(parameter, join_pointer(pointer, index))
 
     def parameter(self, parameter: dict[str, Any], pointer: str) -> None:
@@ -364,26 +363,6 @@ class _Objects:
                 self.warn("server-url", at, f"{url!r} -> {repaired!r}")
 
 
-def _may_need_repair(holder: dict[str, Any], *, parameter: bool = False) -> bool:
-    """Could a parameter, request body or response need one of `_Objects`' repairs? (A
-    parameter's `schema` is its own; a request body's or a response's is Swagger 2's.)"""
-    if ("schema" in holder and (not parameter or "content" in holder)) or (
-        "examples" in holder and type(holder["examples"]) is not dict
-    ):
-        return True
-    content = holder.get("content")
-    if type(content) is not dict:
-        return False
-    if "required" in content:
-        return True
-    for media in content.values():
-        if type(media) is dict and (
-            "required" in media or ("examples" in media and type(media["examples"]) is not dict)
-        ):
-            return True
-    return False
-
-
 def repair_server_url(url: str) -> str | None:
     """`url` as it was meant (a doubled or garbled scheme dropped, a bare host given `https://`),
     or None when what it means cannot be told."""
@@ -423,33 +402,8 @@ class _SchemaRepairs:
         self.is_30 = is_30
         self.warn = warn
 
-    def _needs_repair(self, node: dict[str, Any]) -> bool:
-        """Whether any repair below may apply (most schemas need none: then no pointer is made)."""
-        if isinstance(node.get("items"), list):
-            return True
-        properties = node.get("properties")
-        if type(properties) is dict and ("type" in properties or "required" in properties):
-            return True
-        if not self.is_30 and "examples" in node and type(node["examples"]) is not list:
-            return True
-        if "required" in node:
-            required = node["required"]
-            names = isinstance(required, list) and all(isinstance(r, str) for r in required)
-            if (names and not required and self.is_30) or (
-                not names and not isinstance(required, bool)
-            ):
-                return True
-        if isinstance(node.get("$ref"), str) and len(node) > 1:
-            return True
-        if self.is_30:
-            return isinstance(node.get("type"), list)
-        return node.get("nullable") is True and "$ref" not in node
-
-    def __call__(self, node: dict[str, Any], path: _Path) -> None:
-        """Repair `node`, a schema (or any mapping under `schema`/`schemas`) at `path`."""
-        if not self._needs_repair(node):
-            return
-        pointer = _pointer(path)
+    def __call__(self, node: dict[str, Any], pointer: str) -> None:
+        """Repair `node`, a schema (or any mapping under `schema`/`schemas`) at `pointer`."""
         self._keywords_in_properties(node, pointer)
         if not self.is_30 and "examples" in node and not isinstance(node["examples"], list):
             # JSON Schema 2020-12 wants a list; one example given alone is that list's item.
@@ -525,43 +479,24 @@ class _SchemaRepairs:
                 )
 
 
-# Where a node is, as (parent's path, key): the JSON pointer is spelt out only for a node that is
-# repaired (building every node's pointer was most of the walk's time on a large spec).
-_Path = tuple[Any, str] | None
-
-
-def _pointer(path: _Path) -> str:
-    tokens: list[str] = []
-    while path is not None:
-        path, token = path
-        tokens.append(escape_pointer_token(token))
-    return "".join("/" + token for token in reversed(tokens))
-
-
 def _walk(root: Any, visit: _SchemaRepairs) -> None:
     """Visit every mapping under a `schema`/`schemas` key that may be a schema, depth first, skipping
     example data (keys that start with `schema` are where schemas are: `schema`, `schemas`)."""
-    # (value, path, under a `schema...` key, is a map of names to schemas)
-    stack: list[tuple[Any, _Path, bool, bool]] = [(root, None, False, False)]
-    pop, push = stack.pop, stack.append
+    # (value, pointer, under a `schema...` key, is a map of names to schemas)
+    stack: list[tuple[Any, str, bool, bool]] = [(root, "", False, False)]
     while stack:
-        current, path, under, is_map = pop()
-        if type(current) is dict:
+        current, pointer, under, is_map = stack.pop()
+        if isinstance(current, dict):
             if under and not is_map:
-                visit(current, path)
+                visit(current, pointer)
             for key, value in current.items():
                 if not is_map and (key in _DATA_KEYS or key.startswith("x-")):
                     continue
-                if type(value) is dict or type(value) is list:
-                    push(
-                        (
-                            value,
-                            (path, key),
-                            under or key.startswith("schema"),
-                            key in _SCHEMA_MAPS and not is_map,
-                        )
-                    )
-        elif type(current) is list:
+                if isinstance(value, dict | list):
+                    below = under or key.startswith("schema")
+                    is_schema_map = key in _SCHEMA_MAPS and not is_map
+                    stack.append((value, join_pointer(pointer, key), below, is_schema_map))
+        elif isinstance(current, list):
             for index, value in enumerate(current):
-                if type(value) is dict or type(value) is list:
-                    push((value, (path, str(index)), under, False))
+                if isinstance(value, dict | list):
+                    stack.append((value, join_pointer(pointer, index), under, False))

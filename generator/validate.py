@@ -8,8 +8,8 @@ The verdict gates the output, but nothing else depends on it: the parser reads t
 validation only says whether the document is OpenAPI and, if not, every place where it goes wrong
 (the pipeline then leaves out what it can, see `prune.py`, and validates the rest again). So it
 runs beside the rest of the pipeline, in a worker process started when the run starts: importing
-openapi-pydantic builds about a hundred pydantic models (a third of a small run's time), and
-validating a large document takes about as long as parsing it. The worker gets each document as
+openapi-pydantic builds about a hundred pydantic models, and validating a large document takes
+about as long as parsing it (BENCHMARKS.md, "Speed tricks": `worker`). The worker gets each document as
 soon as it is loaded and repaired, and answers in order; the pipeline reads the answers before it
 returns anything (see `pipeline.run`).
 
@@ -17,8 +17,7 @@ When the pipeline fails for another reason, the verdicts on the documents alread
 so a run reports the same error as validating each document before parsing it would have. If the
 worker cannot be started or dies, the same validation runs in this process: the result is the same.
 
-The worker is `openapi_check.serve`: forked by the `jobgen` command before it imports anything
-(`openapi_check.prestart`), or `openapi_check.py` run as a script.
+The worker is `openapi_check.py` run as a script (its `serve` loop).
 """
 
 from __future__ import annotations
@@ -31,8 +30,9 @@ import threading
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
+from . import speed
 from .diagnostics import InputError, join_pointer
-from .openapi_check import HEADER, SKIP, VALIDATE, spawn, take_spare
+from .openapi_check import HEADER, SKIP, VALIDATE, spawn
 
 if TYPE_CHECKING:
     from .load import Document
@@ -118,11 +118,11 @@ class Validation:
         self._writer: _Writer | None = None
         self._sent: list[tuple[Document, str]] = []  # (document, version), in submission order
         self._verdicts: list[list[Problem]] = []  # verdicts known so far, in that order
-        if concurrent:
+        if concurrent and speed.on("worker"):
             self._start()
 
     def _start(self) -> None:
-        worker = take_spare() or spawn()
+        worker = spawn()
         self._worker = worker
         if worker is None:
             return  # no interpreter to start: everything is validated inline

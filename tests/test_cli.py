@@ -264,8 +264,8 @@ def _module(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_command_ends_with_clicks_exit_codes_and_everything_it_printed(tmp_path: Path) -> None:
-    """The command skips the interpreter's teardown when it ends (`generator/__main__.py`): exit
-    codes, and output still buffered at that point, must come out as `sys.exit` gives them."""
+    """The command ends through `generator/__main__.py`, which flushes the standard streams itself:
+    exit codes, and output still buffered at that point, come out as click gives them."""
     spec = write_spec(tmp_path, MINIMAL)
     version = _module("--version", cwd=tmp_path)
     assert version.returncode == 0 and "jobgen" in version.stdout
@@ -299,7 +299,7 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
 def test_a_command_started_without_a_standard_stream_ends_cleanly(
     tmp_path: Path, closed: str
 ) -> None:
-    """A build step may run jobgen with a stream closed; the command and its forked worker manage."""
+    """A build step may run jobgen with a stream closed; the command and its worker manage."""
     spec = write_spec(tmp_path, MINIMAL)
     assert _module("generate", str(spec), "-o", "out", "-p", "pkg", cwd=tmp_path).returncode == 0
     for command in ("check", "generate"):

@@ -7,33 +7,25 @@ escaping functions of `pysource`.
 
 The modules, one concern each:
 
-- `project`: `render_project` and `static_paths`, the Jinja environment;
+- `project`: `render_project`, the Jinja environment;
 - `views`: the view dataclasses; `package`, `models`, `operations` build them from the IR;
 - `typehints`: the annotation of an IR type; `imports`: each module's import block;
 - `profiles`: the job profiles' `JobProfile(...)` literals; `regions`: one base URL per region;
-- `pysource`: literals and escaping; `wrapping`: docstring prose wrapping (a fast `textwrap.wrap`);
-  `isort`: ruff's isort order (both checked against the originals by the tests).
+- `pysource`: literals and escaping; `wrapping`: docstring prose wrapping (`textwrap.wrap`).
 """
 
 from __future__ import annotations
 
-from .isort import isort_modules, isort_names, natural_compare
 from .package import api_view, package_view
-from .project import render_project, static_paths
+from .project import render_project
 from .pysource import comment, docstring_body, py_str, py_value
-from .wrapping import wrap_line
 
 __all__ = [
     "api_view",
     "comment",
     "docstring_body",
-    "isort_modules",
-    "isort_names",
-    "natural_compare",
     "package_view",
     "py_str",
     "py_value",
     "render_project",
-    "static_paths",
-    "wrap_line",
 ]

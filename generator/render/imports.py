@@ -1,9 +1,8 @@
-"""The import block of each generated module: exactly what it uses, in ruff's isort order.
+"""The import block of each generated module: exactly what it uses.
 
-Each generated module imports exactly what it uses, in the order `ruff check --select I` wants, so
-formatting needs `ruff format` alone (a `ruff check --fix` pass took as long again on large specs).
 What a module uses is the union of the names its views' `Code` reads (annotations, defaults, request
-arguments), gathered as they were built, plus what the template's own text uses (named here).
+arguments), gathered as they were built, plus what the template's own text uses (named here). The
+order within a block is ruff's: `format.py` runs `ruff check --select I --fix` on every module.
 tests/hostile (fuzz) and the golden test run `ruff check` on the output.
 """
 
@@ -12,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .. import naming
-from .isort import isort_modules, isort_names
 from .pysource import names_of
 from .views import ApiView, Argument, EnumView, FamilyView, ModelView, ProfileView, ResourceView
 
@@ -134,21 +132,21 @@ def group_import(group_class: str) -> str:
 
 def _group_names(group_class: str) -> str:
     """The sync and async group classes of an API, as one `import` lists them."""
-    return ", ".join(isort_names([group_class, "Async" + group_class]))
+    return ", ".join(sorted([group_class, "Async" + group_class]))
 
 
 def module_imports(apis: list[ApiView]) -> str:
     """The package `__init__.py`'s import of its API modules (not of `testing`: users' tests import
     that themselves, and nothing else should pay for loading the fake)."""
-    return "from . import " + ", ".join(isort_names(api.module for api in apis))
+    return "from . import " + ", ".join(sorted(api.module for api in apis))
 
 
 def client_imports(apis: list[ApiView]) -> list[str]:
-    """`_client.py`'s imports of every API's group classes, in ruff's order of the modules."""
+    """`_client.py`'s imports of every API's group classes."""
     by_module = {f"{api.module}.resources": api for api in apis}
     return [
         f"from .{module} import {_group_names(by_module[module].group_class)}"
-        for module in isort_modules(by_module)
+        for module in sorted(by_module)
     ]
 
 
@@ -164,8 +162,8 @@ def profile_imports(profiles: list[ProfileView]) -> list[str]:
     return [
         f"from typing import {typing_names}",
         "",
-        "from ._jobs import " + ", ".join(isort_names(jobs_names)),
-        *(f"from .{module} import models as {module}_models" for module in isort_modules(modules)),
+        "from ._jobs import " + ", ".join(sorted(jobs_names)),
+        *(f"from .{module} import models as {module}_models" for module in sorted(modules)),
     ]
 
 
@@ -183,5 +181,5 @@ def family_imports(families: list[FamilyView]) -> str:
             used |= _argument_names(creator.positional) | _argument_names(creator.keyword)
     modules = [name.removesuffix("_models") for name in used if name.endswith("_models")]
     block = _import_block(_FAMILY_IMPORTS, used)
-    models = [f"from .{m} import models as {m}_models" for m in isort_modules(modules)]
+    models = [f"from .{m} import models as {m}_models" for m in sorted(modules)]
     return "\n".join([block, *models])

@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 
-from .. import ir
+from .. import ir, speed
 from ..diagnostics import InputError, Location
 from ..inputs import template_dir
 from .package import package_view
@@ -45,11 +45,11 @@ CHANGELOG_TEMPLATE = "CHANGELOG.md.jinja"
 
 
 @cache
-def _environment(template_dir: str) -> jinja2.Environment:
-    return _new_environment(template_dir, None)
+def _environment(template_dir: str, bytecode: bool) -> jinja2.Environment:
+    return _new_environment(template_dir, None, bytecode)
 
 
-def _new_environment(template_dir: str, overlay: str | None) -> jinja2.Environment:
+def _new_environment(template_dir: str, overlay: str | None, bytecode: bool) -> jinja2.Environment:
     loader: jinja2.BaseLoader = jinja2.FileSystemLoader(template_dir)
     if overlay is not None:
         # `package/<name>` is looked up in the overlay first, then among jobgen's templates.
@@ -57,7 +57,7 @@ def _new_environment(template_dir: str, overlay: str | None) -> jinja2.Environme
         loader = jinja2.ChoiceLoader([prefixed, loader])
     env = jinja2.Environment(
         loader=loader,
-        bytecode_cache=_bytecode_cache(),
+        bytecode_cache=_bytecode_cache() if bytecode else None,
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -71,7 +71,8 @@ def _new_environment(template_dir: str, overlay: str | None) -> jinja2.Environme
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Jinja's cache of compiled templates (what `__pycache__` is to Python modules).
+    """Jinja's cache of compiled templates (what `__pycache__` is to Python modules): a speed
+    trick (`template-bytecode`, see `speed.py`).
 
     Compiling the templates is most of a small spec's rendering time. Jinja keys each entry by the
     template's source and its own version, in a folder of the user's own under the temporary
@@ -81,12 +82,6 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return jinja2.FileSystemBytecodeCache()
     except (OSError, RuntimeError):
         return None
-
-
-def static_paths(project: ir.Project, templates: Path | None = None) -> set[str]:
-    """The files `render_project` copies as they are (the runtime modules, already formatted)."""
-    runtime = (templates or template_dir()) / RUNTIME_DIR
-    return {f"{project.package}/{p.relative_to(runtime).as_posix()}" for p in runtime.rglob("*.py")}
 
 
 def render_project(
@@ -137,9 +132,9 @@ class _Renderer:
         # An environment remembers where it found each template: one with an overlay is made
         # for each run, so that a file added to the overlay since is found.
         self._env = (
-            _environment(str(root))
+            _environment(str(root), speed.on("template-bytecode"))
             if overlay is None
-            else _new_environment(str(root), str(overlay))
+            else _new_environment(str(root), str(overlay), speed.on("template-bytecode"))
         )
         self._overlay = overlay
 
