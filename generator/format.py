@@ -64,7 +64,9 @@ def format_files(files: dict[str, str]) -> dict[str, str]:
             files.get("pyproject.toml", _DEFAULT_CONFIG), encoding="utf-8"
         )
         common = ["--no-cache", "--config", str(root / "pyproject.toml")]
-        _run([ruff, "check", *common, "--select", "I", "--fix", "--quiet", "."], root)
+        # concise: one line per problem (`path:line:col: invalid-syntax: ...`), quoted on failure
+        sort = ["--select", "I", "--fix", "--quiet", "--output-format", "concise"]
+        _run([ruff, "check", *common, *sort, "."], root)
         _run([ruff, "format", *common, "."], root)  # not --quiet: that hides the parse error
         result = dict(files)
         for path in python:
@@ -138,7 +140,9 @@ def _run(command: list[str], cwd: Path) -> None:
     if completed.returncode != 0:
         # Generated code that ruff cannot parse is a generator bug, but say where it is.
         detail = [
-            line for line in (completed.stderr + completed.stdout).splitlines() if "rror" in line
+            line
+            for line in (completed.stderr + completed.stdout).splitlines()
+            if "rror" in line or "invalid-syntax" in line
         ]
         first = detail[0].strip() if detail else f"ruff exit code {completed.returncode}"
         raise InputError(

@@ -156,8 +156,11 @@ def write_spec(folder: Path, spec: dict[str, Any] | str, name: str = "api") -> P
 
 
 def generate(specs: Sequence[Path], package: str, profiles: Sequence[Path] = ()) -> Result:
-    """The pipeline in-process (render and format in memory); raises InputError for bad input."""
-    return run(Config(tuple(specs), Path("unused-output"), package, tuple(profiles)))
+    """The pipeline in-process (render and format in memory); raises InputError for bad input.
+    Validation runs in this process too: the callers generate many small specs one after another,
+    and a worker of its own for each would cost more than the validation it runs beside."""
+    config = Config(tuple(specs), Path("unused-output"), package, tuple(profiles))
+    return run(config, concurrent_validation=False)
 
 
 def runtime_module_names() -> frozenset[str]:
