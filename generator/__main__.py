@@ -1,9 +1,14 @@
 """The `jobgen` command (and `python -m generator`).
 
-One speed trick lives here (see `speed.py`, where `JOBGEN_PLAIN` turns it off): `gc-off`, the
-cyclic garbage collector is off for the whole command. Loading, parsing and rendering a large spec
-make millions of small objects that all stay alive until the command ends, and each collection
-re-scans all of them; reference counting still frees everything acyclic.
+Two speed tricks live here (see `speed.py`, where `JOBGEN_PLAIN` turns them off):
+
+- `gc-off`: the cyclic garbage collector is off for the whole command. Loading, parsing and
+  validating a large spec make millions of small objects that all stay alive until the command
+  ends, and each collection re-scans all of them; reference counting still frees everything
+  acyclic. The worker is forked with the collector off, and lives no longer than the command.
+- `prestart`: before anything else is imported, a run that may validate documents starts the
+  validation worker (`validate.py`), which then imports pydantic and openapi-pydantic while this
+  process imports click, Jinja and the stages. A run served by the result cache leaves it unused.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import os
 import sys
 
 from . import speed
+
+_VALIDATING_COMMANDS = frozenset({"generate", "check", "validate"})
 
 
 def main() -> None:
@@ -27,6 +34,16 @@ def main() -> None:
             file=sys.stderr,
         )
         sys.exit(2)
+    arguments = set(sys.argv[1:])
+    if (
+        speed.on("worker")
+        and speed.on("prestart")
+        and arguments & _VALIDATING_COMMANDS
+        and not arguments & {"--help", "-h"}
+    ):
+        from .openapi_check import prestart
+
+        prestart()
     from .cli import main as cli_main
 
     try:
@@ -46,6 +63,9 @@ def _end(code: object) -> None:
     else:  # sys.exit("message"): the message goes to stderr, the status is 1
         print(code, file=sys.stderr)
         status = 1
+    from .openapi_check import stop_spare
+
+    stop_spare()  # an unused prestarted worker (a run served by the cache)
     for stream in (sys.stdout, sys.stderr):
         if stream is None:  # started without it (`jobgen ... >&-`)
             continue

@@ -1,7 +1,8 @@
 """The OpenAPI check itself: a document against openapi-pydantic's models of OpenAPI 3.0 or 3.1.
 
 Imported by `validate.py` (to check a document in this process) and run as a script by it (the
-worker process): so it imports nothing of jobgen, and pydantic only when it checks something.
+worker process): so it imports nothing of jobgen, and pydantic only when it checks something. The
+`jobgen` command forks its worker instead (`prestart`, `fork`): the same loop, `serve`, on pipes.
 
     python -I openapi_check.py  # frames in (4-byte length, then b"V" +
                                 # marshal.dumps((version, data)) or b"S"), one JSON
@@ -12,6 +13,7 @@ worker process): so it imports nothing of jobgen, and pydantic only when it chec
 
 from __future__ import annotations
 
+# Only what starting a worker needs is imported here (`prestart` runs before the CLI imports anything).
 import marshal
 import os
 import struct
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     import subprocess
     from typing import Any, BinaryIO, TypeAlias
 
-    Worker: TypeAlias = "subprocess.Popen[bytes]"  # what `spawn` gives
+    Worker: TypeAlias = "subprocess.Popen[bytes] | Forked"  # what `take_spare` and `spawn` give
 
 HEADER = struct.Struct(">I")
 VALIDATE = b"V"  # a frame's first byte: check the marshalled (version, data) that follows
@@ -159,6 +161,125 @@ def spawn() -> subprocess.Popen[bytes] | None:
         )
     except (OSError, ValueError):
         return None
+
+
+class Forked:
+    """A worker forked from the CLI process before it imported anything (see `prestart`), with the
+    part of `subprocess.Popen`'s interface that the client uses."""
+
+    def __init__(self, pid: int, stdin: BinaryIO, stdout: BinaryIO) -> None:
+        self.pid, self.stdin, self.stdout = pid, stdin, stdout
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            os.kill(self.pid, _SIGKILL)
+
+
+_SIGKILL = 9  # signal.SIGKILL on every POSIX system, without importing signal (and enum)
+
+
+def fork() -> Forked | None:
+    """A worker forked from this process, which must not have started a thread or imported much:
+    the worker then skips an interpreter's start-up, and this process the import of subprocess
+    (a third of the time to start a worker the other way). Linux only; None where it cannot.
+    """
+    if not sys.platform.startswith("linux"):
+        return None  # macOS forbids much after fork(); elsewhere there is no fork at all
+    # A thread (started by a sitecustomize, or a debugger) could hold a lock the worker then needs.
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return None
+    try:
+        down_read, down_write = os.pipe()
+        up_read, up_write = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the worker: never returns into the code that forked it
+        status = 0
+        try:
+            os.close(down_write)
+            os.close(up_read)
+            # The run's standard streams are not the worker's: it must not read the run's input,
+            # say anything to the user, or hold the run's output pipe open after the run ends.
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for stream in (0, 1, 2):
+                if stream not in (down_read, up_write):  # (a run started with a stream closed)
+                    os.dup2(devnull, stream)
+            with open(down_read, "rb") as source, open(up_write, "wb") as sink:
+                serve(source, sink)
+        except BaseException:  # whatever happens, this process ends here
+            status = 1
+        os._exit(status)
+    os.close(down_read)
+    os.close(up_write)
+    return Forked(pid, open(down_write, "wb", buffering=0), open(up_read, "rb"))
+
+
+_SPARE: Worker | None = None  # a worker started ahead of the run that uses it
+
+
+def prestart() -> None:
+    """Start a worker now, for the next run in this process to take (`take_spare`). The CLI calls
+    this first thing, so that the worker's imports overlap its own: the worker is forked where that
+    is possible (nothing is imported yet, no thread runs), spawned elsewhere. This module imports
+    only the standard library for that reason. Stopped at exit if unused."""
+    global _SPARE
+    if _SPARE is None:
+        _SPARE = fork() or spawn()
+        if _SPARE is not None:
+            import atexit
+
+            atexit.register(_drop_spare)
+
+
+def take_spare() -> Worker | None:
+    """The prestarted worker, if there is one still running."""
+    global _SPARE
+    worker, _SPARE = _SPARE, None
+    if worker is not None and worker.poll() is not None:
+        _close(worker)
+        return None
+    return worker
+
+
+def _drop_spare() -> None:
+    worker = take_spare()
+    if worker is not None:
+        worker.kill()
+        _close(worker)
+
+
+def stop_spare() -> None:
+    """Stop an unused prestarted worker without waiting for it (for a process about to end)."""
+    global _SPARE
+    worker, _SPARE = _SPARE, None
+    if worker is not None:
+        worker.kill()
+
+
+def _close(worker: Worker) -> None:
+    worker.wait()
+    for pipe in (worker.stdin, worker.stdout):
+        if pipe is not None:
+            try:  # noqa: SIM105 - contextlib is not imported here (see the top)
+                pipe.close()
+            except OSError:
+                pass
 
 
 # ------------------------------------------------------------------------------------ the worker

@@ -27,9 +27,13 @@ TRICKS: dict[str, str] = {
     "without loading, parsing, rendering or formatting anything (cache.py; plain: every stage runs)",
     "worker": "documents are validated in a worker process while this one parses, renders and "
     "formats them (validate.py, openapi_check.py; plain: validated here, after the other stages)",
+    "prestart": "the command forks the worker before importing anything, so that the two import "
+    "side by side (__main__.py, openapi_check.prestart; plain: the worker is spawned when the "
+    "first run starts)",
     "lazy-lines": "a JSON document read by `json.loads` works out its line numbers only when a "
     "message needs one (load.py, diagnostics.Location; plain: at once, by the YAML builder)",
-    "gc-off": "the cyclic garbage collector is off for the whole command (__main__.py; plain: on)",
+    "gc-off": "the cyclic garbage collector is off for the whole command, the forked worker "
+    "included (__main__.py; plain: on)",
     "template-bytecode": "Jinja keeps the compiled templates in its bytecode cache (render/"
     "project.py; plain: the templates are compiled on every run)",
 }

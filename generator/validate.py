@@ -17,7 +17,8 @@ When the pipeline fails for another reason, the verdicts on the documents alread
 so a run reports the same error as validating each document before parsing it would have. If the
 worker cannot be started or dies, the same validation runs in this process: the result is the same.
 
-The worker is `openapi_check.py` run as a script (its `serve` loop).
+The worker is `openapi_check.serve`: forked by the `jobgen` command before it imports anything
+(`openapi_check.prestart`), or `openapi_check.py` run as a script.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from . import speed
 from .diagnostics import InputError, join_pointer
-from .openapi_check import HEADER, SKIP, VALIDATE, spawn
+from .openapi_check import HEADER, SKIP, VALIDATE, spawn, take_spare
 
 if TYPE_CHECKING:
     from .load import Document
@@ -122,7 +123,7 @@ class Validation:
             self._start()
 
     def _start(self) -> None:
-        worker = spawn()
+        worker = take_spare() or spawn()
         self._worker = worker
         if worker is None:
             return  # no interpreter to start: everything is validated inline

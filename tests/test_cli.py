@@ -299,7 +299,7 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
 def test_a_command_started_without_a_standard_stream_ends_cleanly(
     tmp_path: Path, closed: str
 ) -> None:
-    """A build step may run jobgen with a stream closed; the command and its worker manage."""
+    """A build step may run jobgen with a stream closed; the command and its forked worker manage."""
     spec = write_spec(tmp_path, MINIMAL)
     assert _module("generate", str(spec), "-o", "out", "-p", "pkg", cwd=tmp_path).returncode == 0
     for command in ("check", "generate"):

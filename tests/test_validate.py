@@ -147,7 +147,7 @@ def test_the_worker_is_gone_when_a_run_fails(tmp_path: Path) -> None:
     assert started and all(v._worker is None for v in started)
 
 
-_WORKER_PROBE = """
+_FORKED_PROBE = """
 import json, marshal, os, sys
 sys.path.insert(0, sys.argv[1])
 from generator import openapi_check as c
@@ -157,27 +157,29 @@ def ask(worker, version, data):
     worker.stdin.write(c.HEADER.pack(len(frame)) + frame)
     return json.loads(worker.stdout.readline())
 
-worker = c.spawn()
+worker = c.fork()
 answers = [ask(worker, version, data) for version, data in json.loads(sys.argv[2])]
 worker.stdin.close()
 ended = worker.wait()
-killed = c.spawn()
+killed = c.fork()
 killed.kill()
 print(json.dumps({"answers": answers, "ended": ended, "killed": killed.wait(),
                   "pids": [worker.pid, killed.pid], "me": os.getpid()}))
 """
 
 
-def test_the_worker_answers_in_order_and_ends_with_its_input() -> None:
-    """The worker process, started as the CLI starts it, checks documents of both versions as this
-    process does, ends by itself once its input is closed, and can be killed."""
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_a_forked_worker_answers_like_the_spawned_one_and_ends_with_its_input() -> None:
+    """`prestart` forks the worker from the CLI process before it imports anything. The probe runs in
+    a fresh interpreter, as the CLI does: the test process itself has threads and is not forked.
+    Documents of both versions."""
     documents = [
         (version, {"openapi": version, "info": {"title": title, "version": "1"}, "paths": {}})
         for version in ("3.0.3", "3.1.0", "3.0.3")
         for title in (1, "t")
     ]
     done = subprocess.run(
-        [sys.executable, "-c", _WORKER_PROBE, str(ROOT), json.dumps(documents)],
+        [sys.executable, "-c", _FORKED_PROBE, str(ROOT), json.dumps(documents)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -206,10 +208,10 @@ def _live_processes_mentioning(text: str) -> list[int]:
     return found
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_no_worker_outlives_the_command(tmp_path: Path) -> None:
-    """Neither a full run nor one the result cache serves leaves a validation worker behind (one
-    would hold the command's output open)."""
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_an_unused_prestarted_worker_is_stopped_when_the_command_ends(tmp_path: Path) -> None:
+    """A run the result cache serves leaves its prestarted worker unused. The command stops it as it
+    ends: otherwise it would go on importing pydantic, holding the command's output open."""
     spec = tmp_path / "api.json"
     spec.write_text(json.dumps(_spec({})), encoding="utf-8")
     command = [sys.executable, "-m", "generator", "generate", str(spec), "-o", "out", "-p", "pkg"]
@@ -219,6 +221,22 @@ def test_no_worker_outlives_the_command(tmp_path: Path) -> None:
     assert second.returncode == 0, second.stderr
     assert "(cached)" in second.stderr
     assert _live_processes_mentioning(str(spec)) == []
+
+
+def test_a_process_with_a_second_thread_is_not_forked() -> None:
+    """Forking a process that runs other threads can leave the child waiting on a lock for ever."""
+    probe = (
+        "import sys, threading; sys.path.insert(0, sys.argv[1]); "
+        "from generator import openapi_check as c; "
+        "stop = threading.Event(); thread = threading.Thread(target=stop.wait); thread.start(); "
+        "worker = c.fork(); stop.set(); thread.join(); "
+        "print(worker is None, c.fork() is not None)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(ROOT)], capture_output=True, text=True, timeout=60
+    )
+    expected = "True True" if sys.platform.startswith("linux") else "True False"
+    assert done.stdout.split() == expected.split(), done.stderr
 
 
 _PLUGIN_PROBE = """
