@@ -271,11 +271,14 @@ def model_uses(api: ir.Api) -> dict[str, Use]:
 
 
 # ----------------------------------------------------------------------------------------- the file
+# One encoder for the whole file: `json.dumps(..., sort_keys=True)` would build a new one per value.
+_SORTED_JSON = json.JSONEncoder(sort_keys=True)
+
+
 def surface_text(found: SurfaceFile) -> str:
     """The file's text: JSON with one symbol and one change per line (ASCII)."""
 
-    def dumps(value: Any) -> str:
-        return json.dumps(value, sort_keys=True)
+    dumps = _SORTED_JSON.encode
 
     lines = ["{", f'  "format": {dumps(FORMAT)},', f'  "package": {dumps(found.package)},']
     lines.append(f'  "version": {dumps(found.version)},')
