@@ -29,6 +29,8 @@ from openapi_spec_validator import validate as validate_openapi
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from generator.jobs_vocabulary import CANONICAL_STATUSES, FIELD_NAMES, OPERATION_ROLES
+
 ROOT = Path(__file__).resolve().parent.parent
 SPECS_DIR = ROOT / "specs"
 PROFILES_FILE = SPECS_DIR / "jobs.yaml"
@@ -37,20 +39,10 @@ API_SPECS = sorted(p for p in SPECS_DIR.glob("*.yaml") if p.name != PROFILES_FIL
 QUIRK_MARKER = "documented quirk"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 OPERATION_ID = re.compile(r"^[a-z][a-zA-Z0-9]*$")
-OPERATION_KEYS = ("create", "list", "get", "cancel", "file", "errors")
-FIELD_KEYS = {
-    "id",
-    "kind",
-    "status",
-    "created_at",
-    "updated_at",
-    "started_at",
-    "finished_at",
-    "error",
-    "result_links",
-}
+# The profile file is held to the one job vocabulary the checker and the runtime share.
+OPERATION_KEYS = OPERATION_ROLES
+FIELD_KEYS = set(FIELD_NAMES)
 REQUIRED_FIELD_KEYS = {"id", "status"}
-CANONICAL_STATUSES = {"pending", "running", "succeeded", "failed", "cancelling", "cancelled"}
 PROFILE_KEYS = {
     "api",
     "resource_type",
